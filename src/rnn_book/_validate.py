@@ -1,0 +1,51 @@
+"""Input checks shared by the layers: fail before any arithmetic, naming what was expected."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_dtype(dtype) -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise TypeError."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype: expected np.float32 or np.float64, got {dtype!r}") from exc
+    if dt not in _FLOAT_DTYPES:
+        raise TypeError(f"dtype: expected np.float32 or np.float64, got {dt}")
+    return dt
+
+
+def check_positive_int(name: str, value) -> int:
+    """Return ``value`` as int if it is a positive integer (bools rejected), else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name}: expected a positive int, got {value}")
+    return int(value)
+
+
+def as_float_array(name: str, value, dtype: np.dtype) -> np.ndarray:
+    """Convert ``value`` to an ndarray of ``dtype``; reject non-numeric data and NaN/inf.
+
+    Integers and other float widths are converted (the layer's dtype wins, so a float32
+    layer fed float64 data computes in float32); strings, objects, complex and bools raise.
+    """
+    arr = np.asarray(value)
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+    ):
+        raise TypeError(f"{name}: expected a real numeric array, got dtype {arr.dtype}")
+    arr = arr.astype(dtype, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name}: expected finite values, got NaN or inf (shape {arr.shape})")
+    return arr
+
+
+def check_shape(name: str, arr: np.ndarray, expected: tuple, meaning: str = "") -> None:
+    """Raise ValueError unless ``arr.shape == expected``; ``meaning`` spells the axes out."""
+    if arr.shape != tuple(expected):
+        spelled = f" {meaning}" if meaning else ""
+        raise ValueError(f"{name}: expected shape {tuple(expected)}{spelled}, got {arr.shape}")

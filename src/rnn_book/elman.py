@@ -1,0 +1,123 @@
+"""The Elman RNN (the book's "simple RNN"): h_t = f(U x_t + W h_{t-1} + b).
+
+In the book's notation U = ``weight_ih``, W = ``weight_hh`` and b = ``bias_ih + bias_hh``;
+the output layer V lives in ``rnn_book.layers.Linear``. ``rnn_forward`` and
+``rnn_backward`` are one layer in one direction; ``RNN`` stacks them (``recurrent.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_book.recurrent import Recurrent
+
+__all__ = ["RNN", "rnn_forward", "rnn_backward"]
+
+_NONLINEARITIES = ("tanh", "relu")
+
+
+def rnn_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
+    """One layer, one direction, all T steps.
+
+    Parameters
+    ----------
+    x : (T, B, D) inputs x_1..x_T.
+    h0 : (B, H) initial state h_0.
+    w_ih : (H, D) U.   w_hh : (H, H) W.   b_ih, b_hh : (H,) or None.
+
+    Returns
+    -------
+    hs : (T, B, H) the states h_1..h_T.
+    cache : what ``rnn_backward`` needs.
+    """
+    T, B, D = x.shape
+    H = w_hh.shape[0]
+    # U x_t + b for every t in one matmul: the only part that does not wait for h_{t-1}.
+    xu = (x.reshape(T * B, D) @ w_ih.T).reshape(T, B, H)
+    if b_ih is not None:
+        xu += b_ih + b_hh
+    hs = np.empty((T, B, H), dtype=x.dtype)
+    h = h0
+    w_hh_T = w_hh.T
+    for t in range(T):
+        a = np.matmul(h, w_hh_T, out=hs[t])  # W h_{t-1}
+        a += xu[t]  # + U x_t + b
+        if nonlinearity == "tanh":
+            np.tanh(a, out=a)  # h_t = tanh(a_t)
+        else:
+            np.maximum(a, 0.0, out=a)  # h_t = relu(a_t)
+        h = a
+    return hs, (x, h0, hs, w_ih, w_hh, b_ih is not None, nonlinearity)
+
+
+def rnn_backward(dhs, dh_T, cache):
+    """Backpropagation through time for ``rnn_forward``.
+
+    Parameters
+    ----------
+    dhs : (T, B, H) gradient of the loss w.r.t. every h_t coming from above (outputs).
+    dh_T : (B, H) gradient w.r.t. the final state h_T (from h_n).
+
+    Returns
+    -------
+    dx : (T, B, D).   dh0 : (B, H).
+    dweights : (dU (H, D), dW (H, H), db_ih (H,) or None, db_hh (H,) or None).
+    """
+    x, h0, hs, w_ih, w_hh, has_bias, nonlinearity = cache
+    T, B, D = x.shape
+    H = w_hh.shape[0]
+    da = np.empty_like(hs)  # dL/da_t for every t, kept as one block for the matmuls below
+    dh = dh_T.copy()
+    for t in reversed(range(T)):
+        dh += dhs[t]  # h_t feeds the output at t and the state at t+1
+        if nonlinearity == "tanh":
+            np.multiply(dh, 1.0 - hs[t] * hs[t], out=da[t])  # tanh' = 1 - h_t^2
+        else:
+            np.multiply(dh, hs[t] > 0, out=da[t])
+        dh = da[t] @ w_hh  # W^T da_t flows back to h_{t-1}
+    h_prev = np.concatenate([h0[None], hs[:-1]], axis=0).reshape(T * B, H)
+    da2 = da.reshape(T * B, H)
+    dw_ih = da2.T @ x.reshape(T * B, D)  # sum_t da_t x_t^T: U is shared, its gradient sums
+    dw_hh = da2.T @ h_prev  # sum_t da_t h_{t-1}^T: so is W's
+    dx = (da2 @ w_ih).reshape(T, B, D)
+    db = da2.sum(axis=0) if has_bias else None
+    return dx, dh, (dw_ih, dw_hh, db, None if db is None else db.copy())
+
+
+class RNN(Recurrent):
+    """Elman RNN, the same model and conventions as ``torch.nn.RNN``.
+
+    h_t = tanh(U x_t + b_ih + W h_{t-1} + b_hh)   (or relu), per layer and direction,
+    with U = ``weight_ih_l{k}`` (H, D) and W = ``weight_hh_l{k}`` (H, H).
+    See ``Recurrent`` for the arguments, ``forward`` and ``backward``.
+    """
+
+    gates = 1
+    state_names = ("h",)
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        bidirectional: bool = False,
+        dtype=np.float64,
+        seed: int | None = None,
+    ):
+        if nonlinearity not in _NONLINEARITIES:
+            raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        super().__init__(
+            input_size, hidden_size, num_layers, bias, batch_first, bidirectional, dtype, seed
+        )
+
+    def _sequence_forward(self, x, states, weights):
+        hs, cache = rnn_forward(x, states[0], *weights, nonlinearity=self.nonlinearity)
+        return hs, (hs[-1],), cache
+
+    def _sequence_backward(self, dout, dstates, cache):
+        dx, dh0, dw = rnn_backward(dout, dstates[0], cache)
+        return dx, (dh0,), dw
