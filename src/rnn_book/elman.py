@@ -11,7 +11,7 @@ import numpy as np
 
 from rnn_book.recurrent import Recurrent
 
-__all__ = ["RNN", "rnn_forward", "rnn_backward"]
+__all__ = ["RNN", "rnn_backward", "rnn_forward"]
 
 _NONLINEARITIES = ("tanh", "relu")
 

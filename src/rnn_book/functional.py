@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sigmoid", "tanh", "relu", "softmax", "log_softmax"]
+__all__ = ["log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

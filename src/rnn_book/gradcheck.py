@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "relative_error", "gradcheck"]
+__all__ = ["gradcheck", "numerical_gradient", "relative_error"]
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -87,7 +87,9 @@ def gradcheck(
     """
     missing = set(arrays) - set(analytic)
     if missing:
-        raise ValueError(f"analytic: expected a gradient for every array, missing {sorted(missing)}")
+        raise ValueError(
+            f"analytic: expected a gradient for every array, missing {sorted(missing)}"
+        )
     errors = {}
     for name, x in arrays.items():
         num = numerical_gradient(f, x, h)

@@ -19,7 +19,7 @@ import numpy as np
 from rnn_book.functional import sigmoid
 from rnn_book.recurrent import Recurrent
 
-__all__ = ["GRU", "gru_forward", "gru_backward"]
+__all__ = ["GRU", "gru_backward", "gru_forward"]
 
 
 def gru_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):

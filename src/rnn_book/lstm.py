@@ -19,7 +19,7 @@ import numpy as np
 from rnn_book.functional import sigmoid
 from rnn_book.recurrent import Recurrent
 
-__all__ = ["LSTM", "lstm_forward", "lstm_backward"]
+__all__ = ["LSTM", "lstm_backward", "lstm_forward"]
 
 
 def lstm_forward(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):

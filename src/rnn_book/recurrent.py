@@ -53,7 +53,11 @@ class Recurrent:
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.num_layers = check_positive_int("num_layers", num_layers)
-        for name, flag in (("bias", bias), ("batch_first", batch_first), ("bidirectional", bidirectional)):
+        for name, flag in (
+            ("bias", bias),
+            ("batch_first", batch_first),
+            ("bidirectional", bidirectional),
+        ):
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"{name}: expected a bool, got {type(flag).__name__} {flag!r}")
         self.bias = bool(bias)
@@ -98,9 +102,7 @@ class Recurrent:
     def _check_params(self) -> None:
         expected = self._param_shapes()
         if set(self.params) != set(expected):
-            raise ValueError(
-                f"params: expected keys {sorted(expected)}, got {sorted(self.params)}"
-            )
+            raise ValueError(f"params: expected keys {sorted(expected)}, got {sorted(self.params)}")
         for name, shape in expected.items():
             p = self.params[name]
             if not isinstance(p, np.ndarray) or p.dtype != self.dtype:
@@ -155,7 +157,9 @@ class Recurrent:
             return np.zeros(shape, dtype=self.dtype)
         s = as_float_array(name, s, self.dtype)
         if unbatched:
-            check_shape(name, s, (shape[0], shape[2]), "(num_layers * num_directions, H) for unbatched x")
+            check_shape(
+                name, s, (shape[0], shape[2]), "(num_layers * num_directions, H) for unbatched x"
+            )
             return s[:, None, :]
         if s.ndim == 3 and s.shape[1] != B:
             raise ValueError(
@@ -248,7 +252,11 @@ class Recurrent:
             raise RuntimeError("backward: call forward before backward")
         caches, (T, B), unbatched = self._cache
         H, dirs = self.hidden_size, self.num_directions
-        out_shape = (T, dirs * H) if unbatched else ((B, T, dirs * H) if self.batch_first else (T, B, dirs * H))
+        out_shape = (
+            (T, dirs * H)
+            if unbatched
+            else ((B, T, dirs * H) if self.batch_first else (T, B, dirs * H))
+        )
         dout = as_float_array("dout", dout, self.dtype)
         check_shape("dout", dout, out_shape, "(the shape of out)")
         if unbatched:

@@ -39,18 +39,20 @@ def from_torch(module):
             f"got {type(module).__name__}"
         )
     if module.dropout:
-        raise ValueError(f"module.dropout: expected 0 (rnn_book has no dropout), got {module.dropout}")
+        raise ValueError(
+            f"module.dropout: expected 0 (rnn_book has no dropout), got {module.dropout}"
+        )
     if getattr(module, "proj_size", 0):
         raise ValueError(f"module.proj_size: expected 0, got {module.proj_size}")
     state = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
     dtype = next(iter(state.values())).dtype
-    kwargs = dict(
-        num_layers=module.num_layers,
-        bias=module.bias,
-        batch_first=module.batch_first,
-        bidirectional=module.bidirectional,
-        dtype=dtype,
-    )
+    kwargs = {
+        "num_layers": module.num_layers,
+        "bias": module.bias,
+        "batch_first": module.batch_first,
+        "bidirectional": module.bidirectional,
+        "dtype": dtype,
+    }
     if cls is RNN:
         kwargs["nonlinearity"] = module.nonlinearity
     layer = cls(module.input_size, module.hidden_size, **kwargs)
@@ -66,12 +68,12 @@ def to_torch(layer):
     cls = kinds.get(type(layer))
     if cls is None:
         raise TypeError(f"layer: expected rnn_book RNN, LSTM or GRU, got {type(layer).__name__}")
-    kwargs = dict(
-        num_layers=layer.num_layers,
-        bias=layer.bias,
-        batch_first=layer.batch_first,
-        bidirectional=layer.bidirectional,
-    )
+    kwargs = {
+        "num_layers": layer.num_layers,
+        "bias": layer.bias,
+        "batch_first": layer.batch_first,
+        "bidirectional": layer.bidirectional,
+    }
     if isinstance(layer, RNN):
         kwargs["nonlinearity"] = layer.nonlinearity
     torch_dtype = torch.float64 if layer.dtype == np.float64 else torch.float32
