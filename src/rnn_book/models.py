@@ -1,0 +1,361 @@
+"""The four structures of the book as models built from the package's layers.
+
+* ``ManyToOne``  — read a whole sequence, answer once (sentiment, stock prediction).
+* ``ManyToMany`` — one output per input step (per-frame labels, "hello", couplets).
+* ``CharLM``     — a character model that also generates: one-to-many by feeding each
+  sampled output back in as the next input (acrostic poems).
+* ``Seq2Seq``    — encoder-decoder for unequal lengths: the encoder's final state is the
+  context vector that starts the decoder.
+
+Each model exposes ``params`` and ``grads`` as flat dicts ("rnn.weight_hh_l0", "head.weight",
+...) whose values ARE the arrays of its parts, so an optimiser given the model updates the
+parts in place; ``zero_grad()`` clears every part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_book._validate import check_dtype
+from rnn_book.elman import RNN
+from rnn_book.functional import softmax
+from rnn_book.gru import GRU
+from rnn_book.layers import Embedding, Linear
+from rnn_book.lstm import LSTM
+from rnn_book.recurrent import Recurrent
+
+__all__ = ["CharLM", "ManyToMany", "ManyToOne", "Model", "Seq2Seq", "make_rnn", "one_hot"]
+
+_CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+
+
+def make_rnn(cell: str, input_size: int, hidden_size: int, **kwargs) -> Recurrent:
+    """``make_rnn("lstm", D, H, num_layers=2)`` -> ``LSTM(D, H, num_layers=2)``; cell in rnn/lstm/gru."""
+    if cell not in _CELLS:
+        raise ValueError(f"cell: expected one of {sorted(_CELLS)}, got {cell!r}")
+    return _CELLS[cell](input_size, hidden_size, **kwargs)
+
+
+def one_hot(ids, num_classes: int, dtype=np.float64) -> np.ndarray:
+    """ids (...,) int -> (..., num_classes) one-hot floats."""
+    return np.eye(num_classes, dtype=dtype)[np.asarray(ids)]
+
+
+def _child_seeds(seed: int | None, n: int) -> list[int | None]:
+    if seed is None:
+        return [None] * n
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]
+
+
+def _hidden_part(state):
+    """h_n from an RNN/GRU state or an LSTM (h_n, c_n) pair."""
+    return state[0] if isinstance(state, tuple) else state
+
+
+class Model:
+    """A set of named parts (layers), each with ``params``, ``grads`` and ``zero_grad()``."""
+
+    def parts(self) -> dict:
+        """name -> layer; subclasses list their layers here, in order."""
+        raise NotImplementedError
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        return {f"{n}.{k}": v for n, part in self.parts().items() for k, v in part.params.items()}
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        return {f"{n}.{k}": v for n, part in self.parts().items() for k, v in part.grads.items()}
+
+    def zero_grad(self) -> None:
+        for part in self.parts().values():
+            part.zero_grad()
+
+    def num_parameters(self) -> int:
+        return sum(p.size for p in self.params.values())
+
+
+def _check_compatible(rnn: Recurrent, head: Linear, embedding: Embedding | None) -> None:
+    width = rnn.hidden_size * rnn.num_directions
+    if head.params["weight"].shape[1] != width:
+        raise ValueError(
+            f"head: expected in_features = hidden_size * num_directions = {width}, "
+            f"got weight of shape {head.params['weight'].shape}"
+        )
+    if embedding is not None and embedding.params["weight"].shape[1] != rnn.input_size:
+        raise ValueError(
+            f"embedding: expected embedding_dim = rnn.input_size = {rnn.input_size}, "
+            f"got weight of shape {embedding.params['weight'].shape}"
+        )
+
+
+class ManyToOne(Model):
+    """Many-to-one: logits = V [h_T] + c from the top layer's final state.
+
+    With ``bidirectional=True`` the forward direction's h_T and the backward direction's
+    final state (the one that has read x_1) are concatenated.
+
+    Parameters
+    ----------
+    rnn : RNN, LSTM or GRU (time-major or batch_first).
+    head : Linear(hidden_size * num_directions, C), the book's V.
+    embedding : optional Embedding; then ``x`` holds integer ids.
+    """
+
+    def __init__(self, rnn: Recurrent, head: Linear, embedding: Embedding | None = None):
+        _check_compatible(rnn, head, embedding)
+        self.rnn, self.head, self.embedding = rnn, head, embedding
+        self._cache = None
+
+    def parts(self) -> dict:
+        parts = {} if self.embedding is None else {"embedding": self.embedding}
+        return {**parts, "rnn": self.rnn, "head": self.head}
+
+    def forward(self, x, h0=None) -> np.ndarray:
+        """x: (T, B, D) floats, or (T, B) ids with an embedding -> logits (B, C)."""
+        inputs = x if self.embedding is None else self.embedding.forward(x)
+        out, state = self.rnn.forward(inputs, h0)
+        dirs = self.rnn.num_directions
+        top = _hidden_part(state)[-dirs:]  # (dirs, B, H): the top layer's final states
+        features = np.concatenate(list(top), axis=-1)  # (B, dirs * H)
+        self._cache = (out.shape, state)
+        return self.head.forward(features)
+
+    def backward(self, dlogits) -> np.ndarray | None:
+        """dlogits: (B, C). Returns dx (T, B, D), or None when the input was ids."""
+        if self._cache is None:
+            raise RuntimeError("backward: call forward before backward")
+        out_shape, state = self._cache
+        dfeatures = self.head.backward(dlogits)
+        H, dirs = self.rnn.hidden_size, self.rnn.num_directions
+        h_n = _hidden_part(state)
+        dh_n = np.zeros_like(h_n)
+        for d in range(dirs):
+            dh_n[h_n.shape[0] - dirs + d] = dfeatures[..., d * H : (d + 1) * H]
+        dstate = (dh_n, None) if isinstance(state, tuple) else dh_n
+        dx, _ = self.rnn.backward(np.zeros(out_shape, dtype=self.rnn.dtype), dstate)
+        if self.embedding is not None:
+            self.embedding.backward(dx)
+            return None
+        return dx
+
+
+class ManyToMany(Model):
+    """Many-to-many of equal length: logits_t = V h_t + c at every step.
+
+    Parameters as ``ManyToOne``; logits have the layout of the rnn's output, (T, B, C)
+    (or (B, T, C) with batch_first).
+    """
+
+    def __init__(self, rnn: Recurrent, head: Linear, embedding: Embedding | None = None):
+        _check_compatible(rnn, head, embedding)
+        self.rnn, self.head, self.embedding = rnn, head, embedding
+
+    parts = ManyToOne.parts
+
+    def forward(self, x, h0=None) -> np.ndarray:
+        """x: (T, B, D) floats or (T, B) ids -> logits (T, B, C)."""
+        inputs = x if self.embedding is None else self.embedding.forward(x)
+        out, self.state = self.rnn.forward(inputs, h0)
+        return self.head.forward(out)
+
+    def backward(self, dlogits) -> np.ndarray | None:
+        """dlogits: (T, B, C). Returns dx (T, B, D), or None when the input was ids."""
+        dx, _ = self.rnn.backward(self.head.backward(dlogits))
+        if self.embedding is not None:
+            self.embedding.backward(dx)
+            return None
+        return dx
+
+
+class CharLM(Model):
+    """A character-level language model: P(x_{t+1} | x_1..x_t) = softmax(V h_t + c).
+
+    Parameters
+    ----------
+    vocab_size : number of symbols.
+    hidden_size : H.
+    cell : "rnn", "lstm" or "gru".
+    embedding_dim : width of a learned embedding; None feeds one-hot vectors (the course's
+        "hello" example).
+    num_layers, dtype, seed : as for the layers.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        cell: str = "rnn",
+        embedding_dim: int | None = None,
+        num_layers: int = 1,
+        dtype=np.float64,
+        seed: int | None = None,
+    ):
+        dtype = check_dtype(dtype)
+        s_emb, s_rnn, s_head = _child_seeds(seed, 3)
+        self.vocab_size = vocab_size
+        self.embedding = (
+            None
+            if embedding_dim is None
+            else Embedding(vocab_size, embedding_dim, dtype=dtype, seed=s_emb)
+        )
+        width = vocab_size if embedding_dim is None else embedding_dim
+        self.rnn = make_rnn(cell, width, hidden_size, num_layers=num_layers, dtype=dtype, seed=s_rnn)
+        self.head = Linear(hidden_size, vocab_size, dtype=dtype, seed=s_head)
+
+    def parts(self) -> dict:
+        parts = {} if self.embedding is None else {"embedding": self.embedding}
+        return {**parts, "rnn": self.rnn, "head": self.head}
+
+    def _inputs(self, ids) -> np.ndarray:
+        ids = np.asarray(ids)
+        if not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"ids: expected an integer array (T, B), got dtype {ids.dtype}")
+        if ids.ndim != 2:
+            raise ValueError(f"ids: expected shape (T, B), got {ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise ValueError(
+                f"ids: expected values in [0, {self.vocab_size}), got [{ids.min()}, {ids.max()}]"
+            )
+        if self.embedding is not None:
+            return self.embedding.forward(ids)
+        return one_hot(ids, self.vocab_size, self.rnn.dtype)  # (T, B, V)
+
+    def forward(self, ids, state=None):
+        """ids: (T, B) int -> logits (T, B, V) and the final state (to continue a sequence)."""
+        out, state = self.rnn.forward(self._inputs(ids), state)
+        return self.head.forward(out), state
+
+    def backward(self, dlogits, dstate=None) -> None:
+        """dlogits: (T, B, V). Gradients accumulate in ``grads``."""
+        dx, _ = self.rnn.backward(self.head.backward(dlogits), dstate)
+        if self.embedding is not None:
+            self.embedding.backward(dx)
+
+    def probabilities(self, ids, state=None) -> np.ndarray:
+        """(T, B, V): the predicted distribution of the next symbol after every prefix."""
+        logits, _ = self.forward(ids, state)
+        return softmax(logits, axis=-1)
+
+    def sample(self, prefix_ids, n: int, temperature: float = 1.0, rng=None) -> list[int]:
+        """Generate ``n`` symbols after ``prefix_ids`` (one-to-many: each output is fed back).
+
+        temperature 0 picks the most likely symbol every time; higher values flatten the
+        distribution softmax(logits / temperature). Returns the ``n`` new ids.
+        """
+        prefix = [int(i) for i in prefix_ids]
+        if not prefix:
+            raise ValueError("prefix_ids: expected at least one id to start from, got none")
+        if temperature < 0:
+            raise ValueError(f"temperature: expected >= 0, got {temperature}")
+        rng = np.random.default_rng(rng)
+        logits, state = self.forward(np.array(prefix)[:, None])
+        new = []
+        for _ in range(n):
+            last = logits[-1, 0].astype(np.float64)
+            if temperature == 0:
+                nxt = int(np.argmax(last))
+            else:
+                nxt = int(rng.choice(self.vocab_size, p=softmax(last / temperature)))
+            new.append(nxt)
+            logits, state = self.forward(np.array([[nxt]]), state)
+        return new
+
+
+class Seq2Seq(Model):
+    """Encoder-decoder (Cho et al. 2014; Sutskever et al. 2014) for sequences of unequal length.
+
+    The encoder reads the source; its final state, the context vector, is the decoder's
+    initial state; the decoder is trained with teacher forcing (it reads the true previous
+    target symbol) and predicts the next one: logits_t = V s_t + c.
+
+    Parameters
+    ----------
+    src_vocab, tgt_vocab : vocabulary sizes.
+    hidden_size : H of both encoder and decoder.
+    cell : "rnn", "lstm" or "gru".
+    embedding_dim : width of both embeddings.
+    """
+
+    def __init__(
+        self,
+        src_vocab: int,
+        tgt_vocab: int,
+        hidden_size: int,
+        cell: str = "gru",
+        embedding_dim: int = 32,
+        num_layers: int = 1,
+        dtype=np.float64,
+        seed: int | None = None,
+    ):
+        dtype = check_dtype(dtype)
+        seeds = _child_seeds(seed, 5)
+        self.src_embedding = Embedding(src_vocab, embedding_dim, dtype=dtype, seed=seeds[0])
+        self.encoder = make_rnn(
+            cell, embedding_dim, hidden_size, num_layers=num_layers, dtype=dtype, seed=seeds[1]
+        )
+        self.tgt_embedding = Embedding(tgt_vocab, embedding_dim, dtype=dtype, seed=seeds[2])
+        self.decoder = make_rnn(
+            cell, embedding_dim, hidden_size, num_layers=num_layers, dtype=dtype, seed=seeds[3]
+        )
+        self.head = Linear(hidden_size, tgt_vocab, dtype=dtype, seed=seeds[4])
+        self._enc_out_shape = None
+
+    def parts(self) -> dict:
+        return {
+            "src_embedding": self.src_embedding,
+            "encoder": self.encoder,
+            "tgt_embedding": self.tgt_embedding,
+            "decoder": self.decoder,
+            "head": self.head,
+        }
+
+    def encode(self, src):
+        """src: (S, B) ids -> the context: the encoder's final state (h_n, or (h_n, c_n))."""
+        enc_out, context = self.encoder.forward(self.src_embedding.forward(src))
+        self._enc_out_shape = enc_out.shape
+        return context
+
+    def forward(self, src, tgt_in) -> np.ndarray:
+        """src: (S, B) ids; tgt_in: (T, B) ids starting with <bos> -> logits (T, B, tgt_vocab)."""
+        src, tgt_in = np.asarray(src), np.asarray(tgt_in)
+        if src.ndim != 2 or tgt_in.ndim != 2 or src.shape[1] != tgt_in.shape[1]:
+            raise ValueError(
+                f"src, tgt_in: expected (S, B) and (T, B) with the same B, "
+                f"got {src.shape} and {tgt_in.shape}"
+            )
+        context = self.encode(src)
+        dec_out, _ = self.decoder.forward(self.tgt_embedding.forward(tgt_in), context)
+        return self.head.forward(dec_out)
+
+    def backward(self, dlogits) -> None:
+        """dlogits: (T, B, tgt_vocab); the gradient reaches the encoder through the context."""
+        if self._enc_out_shape is None:
+            raise RuntimeError("backward: call forward before backward")
+        ddec_in, dcontext = self.decoder.backward(self.head.backward(dlogits))
+        self.tgt_embedding.backward(ddec_in)
+        zeros = np.zeros(self._enc_out_shape, dtype=self.encoder.dtype)
+        denc_in, _ = self.encoder.backward(zeros, dcontext)
+        self.src_embedding.backward(denc_in)
+
+    def greedy_decode(self, src, bos_id: int, max_len: int, eos_id: int | None = None) -> np.ndarray:
+        """src: (S, B) ids -> (max_len, B) ids, each step feeding back the argmax.
+
+        Positions after an ``eos_id`` keep ``eos_id``.
+        """
+        src = np.asarray(src)
+        state = self.encode(src)
+        B = src.shape[1]
+        prev = np.full((1, B), bos_id)
+        result = np.empty((max_len, B), dtype=np.int64)
+        done = np.zeros(B, dtype=bool)
+        for t in range(max_len):
+            out, state = self.decoder.forward(self.tgt_embedding.forward(prev), state)
+            nxt = np.argmax(self.head.forward(out)[0], axis=-1)
+            if eos_id is not None:
+                nxt = np.where(done, eos_id, nxt)
+                done |= nxt == eos_id
+            result[t] = nxt
+            prev = nxt[None]
+        return result
+
