@@ -1,0 +1,190 @@
+"""One-to-many: acrostic poems (藏头诗) from a character model of Tang poems.
+
+A ``CharLM`` learns P(next character | characters so far) on a stream of poems. To write a
+line that starts with a given character we feed that character in and let the model
+continue: each sampled character is fed back as the next input. An acrostic repeats this
+for every character of a phrase, feeding a comma or a full stop between lines, so the
+model's state carries the poem from one line to the next.
+
+Ids here are plain ints of a character vocabulary; the chapter maps text to ids with
+``rnn_book.data``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_book.functional import log_softmax, softmax
+from rnn_book.losses import cross_entropy
+from rnn_book.tasks.common import fit, minibatches
+
+__all__ = [
+    "acrostic",
+    "chunk_stream",
+    "generate_line",
+    "line_log_probability",
+    "perplexity",
+    "train_charlm",
+    "unigram_perplexity",
+]
+
+
+def chunk_stream(ids, seq_len: int, offset: int = 0) -> np.ndarray:
+    """Cut a 1-D id stream into non-overlapping windows of ``seq_len + 1`` ids.
+
+    ids : (N,) ints.  Returns (num_windows, seq_len + 1): inputs are ``[:, :-1]``,
+    targets ``[:, 1:]`` (the same window shifted by one).
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids: expected a 1-D stream (N,), got shape {ids.shape}")
+    if seq_len < 1:
+        raise ValueError(f"seq_len: expected >= 1, got {seq_len}")
+    n = (len(ids) - 1 - offset) // seq_len
+    if n < 1:
+        raise ValueError(
+            f"ids: expected at least seq_len + 1 + offset = {seq_len + 1 + offset} ids, got {len(ids)}"
+        )
+    starts = offset + seq_len * np.arange(n)
+    return ids[starts[:, None] + np.arange(seq_len + 1)]
+
+
+def train_charlm(
+    model,
+    train_ids,
+    epochs: int,
+    seq_len: int = 32,
+    batch_size: int = 32,
+    lr: float = 3e-3,
+    seed: int = 0,
+    clip: float = 5.0,
+    eval_ids=None,
+    keep_best: bool = False,
+) -> dict[str, list[float]]:
+    """Train a ``CharLM`` on the stream ``train_ids`` (N,) with Adam and truncated BPTT.
+
+    Every epoch starts the windows at a new random offset, so the cut points move.
+    Returns the history of ``fit``; ``eval`` holds the perplexity on ``eval_ids`` per epoch;
+    ``keep_best`` restores the epoch with the lowest one (early stopping).
+    """
+    from rnn_book.optim import Adam
+
+    train_ids = np.asarray(train_ids)
+    optimizer = Adam([model], lr=lr)
+
+    def make_batches(rng):
+        windows = chunk_stream(train_ids, seq_len, offset=int(rng.integers(seq_len)))
+        return [
+            (windows[b, :-1].T, windows[b, 1:].T)  # (T, B) time-major
+            for b in minibatches(len(windows), batch_size, rng)
+        ]
+
+    evaluate = None if eval_ids is None else (lambda: perplexity(model, eval_ids))
+    return fit(
+        model, make_batches, cross_entropy, optimizer, epochs, seed, clip, evaluate, keep_best
+    )
+
+
+def perplexity(model, ids, streams: int = 8) -> float:
+    """exp(mean negative log-likelihood per character) of the stream ``ids`` (N,).
+
+    The stream is split into ``streams`` contiguous parts read in parallel (B = streams);
+    each part's first character is not predicted (it has no left context).
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"ids: expected a 1-D stream (N,), got shape {ids.shape}")
+    length = len(ids) // streams
+    if length < 2:
+        raise ValueError(f"ids: expected at least {2 * streams} ids, got {len(ids)}")
+    block = ids[: streams * length].reshape(streams, length).T  # (T, B)
+    logits, _ = model.forward(block[:-1])
+    loss, _ = cross_entropy(logits, block[1:])
+    return float(np.exp(loss))
+
+
+def unigram_perplexity(train_ids, test_ids, vocab_size: int, alpha: float = 1.0) -> float:
+    """Perplexity of the order-blind baseline: character frequencies (add-``alpha`` smoothing)."""
+    counts = np.bincount(np.asarray(train_ids), minlength=vocab_size) + alpha
+    logp = np.log(counts / counts.sum())
+    return float(np.exp(-logp[np.asarray(test_ids)].mean()))
+
+
+def _pick(logits, temperature: float, rng, banned) -> int:
+    """One id from logits (V,): argmax at temperature 0, else softmax(logits / temperature)."""
+    logits = np.array(logits, dtype=np.float64)
+    if len(banned):
+        logits[list(banned)] = -np.inf
+    if temperature == 0:
+        return int(np.argmax(logits))
+    return int(rng.choice(logits.size, p=softmax(logits / temperature)))
+
+
+def generate_line(
+    model,
+    head_id: int,
+    length: int,
+    temperature: float = 1.0,
+    rng=None,
+    banned=(),
+    state=None,
+    context=(),
+):
+    """Write one line of ``length`` characters that starts with ``head_id``.
+
+    ``context`` ids (e.g. the start-of-poem symbol or the previous line's punctuation) are
+    read first; ``banned`` ids (punctuation, unknown) are never sampled, so the line has
+    exactly ``length`` characters. Returns (ids list of length ``length``, state after it).
+    """
+    if length < 1:
+        raise ValueError(f"length: expected >= 1, got {length}")
+    if temperature < 0:
+        raise ValueError(f"temperature: expected >= 0, got {temperature}")
+    rng = np.random.default_rng(rng)
+    line = [int(head_id)]
+    logits, state = model.forward(np.array([*context, head_id])[:, None], state)
+    for _ in range(length - 1):
+        nxt = _pick(logits[-1, 0], temperature, rng, banned)
+        line.append(nxt)
+        logits, state = model.forward(np.array([[nxt]]), state)
+    return line, state
+
+
+def acrostic(
+    model,
+    head_ids,
+    line_length: int,
+    separators,
+    temperature: float = 1.0,
+    rng=None,
+    banned=(),
+    start=(),
+) -> list[list[int]]:
+    """An acrostic: line k starts with ``head_ids[k]``; lines are joined by ``separators``.
+
+    separators : ids fed after line k, cycled (e.g. [comma, full stop]).
+    start : ids read before the first line (e.g. the start-of-poem symbol).
+    Returns a list of lines, each a list of ``line_length`` ids.
+    """
+    rng = np.random.default_rng(rng)
+    separators = list(separators)
+    if not separators:
+        raise ValueError("separators: expected at least one separator id, got none")
+    lines, state, context = [], None, list(start)
+    for k, head in enumerate(head_ids):
+        line, state = generate_line(
+            model, head, line_length, temperature, rng, banned, state, context
+        )
+        lines.append(line)
+        context = [separators[k % len(separators)]]
+    return lines
+
+
+def line_log_probability(model, ids, context=()) -> float:
+    """log P(ids[1:] | context, ids[0]) under the model: how natural it finds a given line."""
+    seq = np.array([*context, *ids])[:, None]
+    logits, _ = model.forward(seq[:-1])
+    logp = log_softmax(logits[:, 0], axis=-1)
+    k = len(context)
+    steps = np.arange(k, len(seq) - 1)
+    return float(logp[steps, seq[steps + 1, 0]].sum())
