@@ -7,11 +7,32 @@
 * ``hello``     — many-to-many, the smallest case: h,e,l,l -> e,l,l,o.
 * ``numerals``  — encoder-decoder: 一千零五十 -> 1050 (lengths differ).
 * ``shapes``    — the array shapes at every stage of each structure, measured.
+* ``ui``        — a slider over precomputed frames (works in the static page).
 * ``common``    — the small training helpers they share (batching, the epoch loop).
 
 Every function here computes on arrays handed to it; the data come from ``rnn_book.data``.
 """
 
-from rnn_book.tasks import acrostic, common, couplets, hello, numerals, sentiment, shapes, stock
+from rnn_book.tasks import (
+    acrostic,
+    common,
+    couplets,
+    hello,
+    numerals,
+    sentiment,
+    shapes,
+    stock,
+    ui,
+)
 
-__all__ = ["acrostic", "common", "couplets", "hello", "numerals", "sentiment", "shapes", "stock"]
+__all__ = [
+    "acrostic",
+    "common",
+    "couplets",
+    "hello",
+    "numerals",
+    "sentiment",
+    "shapes",
+    "stock",
+    "ui",
+]

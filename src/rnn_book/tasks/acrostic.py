@@ -19,6 +19,7 @@ from rnn_book.losses import cross_entropy
 from rnn_book.tasks.common import fit, minibatches
 
 __all__ = [
+    "PoemCorpus",
     "acrostic",
     "chunk_stream",
     "generate_line",
@@ -27,6 +28,59 @@ __all__ = [
     "train_charlm",
     "unigram_perplexity",
 ]
+
+
+START = "\n"  # read before every poem: "a poem begins here"
+UNK = "<unk>"
+PUNCTUATION = "，。？！；：、"
+
+
+class PoemCorpus:
+    """Poems split by poem into train / valid / test streams over a training-set vocabulary.
+
+    poems : list of poem texts (punctuation kept, no titles). Each poem becomes
+    START + text; the streams are these concatenated. Characters that never occur in the
+    training poems become UNK in the valid and test streams.
+
+    Attributes: ``chars`` (id -> character), ``train``, ``valid``, ``test`` ((N,) id streams),
+    ``train_poems`` etc. (the texts), ``banned`` (ids a line may not contain: START, UNK,
+    punctuation and any other non-CJK symbol).
+    """
+
+    def __init__(self, poems, n_valid: int = 20, n_test: int = 30, seed: int = 0):
+        poems = [str(p) for p in poems]
+        if len(poems) < n_valid + n_test + 1:
+            raise ValueError(
+                f"poems: expected more than n_valid + n_test = {n_valid + n_test}, got {len(poems)}"
+            )
+        order = np.random.default_rng(seed).permutation(len(poems))
+        self.test_poems = [poems[i] for i in order[:n_test]]
+        self.valid_poems = [poems[i] for i in order[n_test : n_test + n_valid]]
+        self.train_poems = [poems[i] for i in order[n_test + n_valid :]]
+        seen = sorted(set("".join(self.train_poems)) - {START})
+        self.chars = [UNK, START, *seen]
+        self.index = {c: i for i, c in enumerate(self.chars)}
+        self.train = self.encode_poems(self.train_poems)
+        self.valid = self.encode_poems(self.valid_poems)
+        self.test = self.encode_poems(self.test_poems)
+        self.banned = [i for i, c in enumerate(self.chars) if not _is_hanzi(c)]
+
+    def encode(self, text: str) -> np.ndarray:
+        """text -> (len(text),) ids; unknown characters -> UNK (id 0)."""
+        return np.array([self.index.get(c, 0) for c in text], dtype=np.int64)
+
+    def encode_poems(self, poems) -> np.ndarray:
+        return self.encode("".join(START + p for p in poems))
+
+    def decode(self, ids) -> str:
+        return "".join(self.chars[int(i)] for i in ids)
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+
+def _is_hanzi(c: str) -> bool:
+    return len(c) == 1 and "\u4e00" <= c <= "\u9fff"
 
 
 def chunk_stream(ids, seq_len: int, offset: int = 0) -> np.ndarray:

@@ -1,0 +1,280 @@
+"""Small, fast versions of the tasks of the chapter on the four structures (rnn_book.tasks)."""
+
+import numpy as np
+import pytest
+
+from rnn_book.models import CharLM
+from rnn_book.tasks import acrostic, couplets, hello, numerals, sentiment, shapes, stock, ui
+
+# ----------------------------------------------------------------------------- hello
+
+
+def test_hello_reaches_zero_error():
+    x, y = np.array([1, 0, 2, 2]), np.array([0, 2, 2, 3])  # h e l l -> e l l o over "ehlo"
+    model, hist = hello.train_hello(x, y, vocab_size=4, hidden_size=8, steps=150, seed=0)
+    assert hist["errors"][-1] == 0
+    assert hist["loss"][-1] < 0.05
+    probs = model.probabilities(x[:, None])[:, 0]
+    # the same input "l" at steps 3 and 4 gets different answers: only the state differs
+    assert np.argmax(probs[2]) == 2 and np.argmax(probs[3]) == 3
+
+
+def test_hello_rejects_mismatched_sequences():
+    with pytest.raises(ValueError, match="input_ids, target_ids"):
+        hello.train_hello([0, 1, 2], [1, 2], vocab_size=3)
+
+
+# ----------------------------------------------------------------------------- acrostic
+
+POEMS = ["白日依山尽，黄河入海流。", "春眠不觉晓，处处闻啼鸟。", "床前明月光，疑是地上霜。"] * 4
+
+
+def _corpus():
+    return acrostic.PoemCorpus(POEMS, n_valid=2, n_test=2, seed=0)
+
+
+def test_poem_corpus_splits_by_poem_and_maps_unknown_to_unk():
+    c = _corpus()
+    assert len(c.train_poems) == len(POEMS) - 4
+    assert c.chars[0] == acrostic.UNK and c.chars[1] == acrostic.START
+    assert c.decode(c.encode("春眠")) == "春眠"
+    assert c.encode("龘")[0] == 0
+    assert all(not ("\u4e00" <= c.chars[i] <= "\u9fff") for i in c.banned)
+    assert c.index["，"] in c.banned and c.index["春"] not in c.banned
+
+
+def test_chunk_stream_targets_are_inputs_shifted():
+    w = acrostic.chunk_stream(np.arange(20), seq_len=4, offset=1)
+    assert w.shape == (4, 5)
+    np.testing.assert_array_equal(w[0], [1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(w[1, :-1] + 1, w[1, 1:])
+    with pytest.raises(ValueError, match="ids"):
+        acrostic.chunk_stream(np.zeros((2, 3), dtype=int), 2)
+
+
+def test_acrostic_starts_with_requested_characters_and_has_right_length():
+    c = _corpus()
+    model = CharLM(len(c), 16, embedding_dim=8, seed=0)
+    acrostic.train_charlm(model, c.train, epochs=2, seq_len=8, batch_size=4, seed=0)
+    heads = c.encode("春白床")
+    for tau in (0, 0.8, 2.0):
+        lines = acrostic.acrostic(model, heads, 5, c.encode("，。"), tau, rng=1, banned=c.banned)
+        assert len(lines) == 3
+        for line, head in zip(lines, heads):
+            assert len(line) == 5 and line[0] == head
+            assert not set(line[1:]) & set(c.banned)
+
+
+def test_generate_line_is_greedy_at_temperature_zero_and_seeded_otherwise():
+    c = _corpus()
+    model = CharLM(len(c), 8, embedding_dim=4, seed=3)
+    head = c.index["春"]
+    a = [acrostic.generate_line(model, head, 5, 0.0, rng=s)[0] for s in range(3)]
+    assert a[0] == a[1] == a[2]
+    b1 = acrostic.generate_line(model, head, 5, 1.0, rng=7)[0]
+    b2 = acrostic.generate_line(model, head, 5, 1.0, rng=7)[0]
+    assert b1 == b2
+    with pytest.raises(ValueError, match="temperature"):
+        acrostic.generate_line(model, head, 5, -1.0)
+
+
+def test_perplexity_of_a_uniform_model_is_the_vocabulary_size():
+    model = CharLM(7, 4, seed=0)
+    model.head.params["weight"][...] = 0.0
+    model.head.params["bias"][...] = 0.0
+    ids = np.random.default_rng(0).integers(7, size=50)
+    assert acrostic.perplexity(model, ids, streams=5) == pytest.approx(7.0)
+
+
+def test_unigram_perplexity_matches_hand_computation():
+    # train counts 3 x id0, 1 x id1 (+1 smoothing over 2 symbols): p = 4/6, 2/6
+    ppl = acrostic.unigram_perplexity([0, 0, 0, 1], [0, 1], vocab_size=2)
+    assert ppl == pytest.approx(np.exp(-(np.log(4 / 6) + np.log(2 / 6)) / 2))
+
+
+def test_training_lowers_perplexity_and_keep_best_restores_the_best_epoch():
+    c = _corpus()
+    model = CharLM(len(c), 16, embedding_dim=8, seed=0)
+    before = acrostic.perplexity(model, c.train, streams=2)
+    h = acrostic.train_charlm(
+        model,
+        c.train,
+        epochs=6,
+        seq_len=8,
+        batch_size=4,
+        lr=1e-2,
+        eval_ids=c.train,
+        keep_best=True,
+    )
+    after = acrostic.perplexity(model, c.train)
+    assert after < before / 2
+    assert after == pytest.approx(min(h["eval"]))
+    assert h["eval"][h["best_epoch"][0] - 1] == min(h["eval"])
+
+
+# ----------------------------------------------------------------------------- sentiment
+
+
+def _order_task(n, seed):
+    """Label 1 iff token 1 comes before token 2; fillers 3..6; same bag of words either way."""
+    rng = np.random.default_rng(seed)
+    seqs, labels = [], []
+    for _ in range(n):
+        length = int(rng.integers(4, 7))
+        s = rng.integers(3, 7, size=length)
+        i, j = rng.choice(length, size=2, replace=False)
+        s[i], s[j] = 1, 2
+        seqs.append(s)
+        labels.append(int(i < j))
+    return seqs, np.array(labels)
+
+
+def test_sentiment_rnn_beats_bag_of_words_when_order_decides():
+    train_x, train_y = _order_task(400, 0)
+    test_x, test_y = _order_task(200, 1)
+    bow = sentiment.train_bow(sentiment.bow_features(train_x, 7), train_y, epochs=100)
+    bow_acc = sentiment.accuracy(
+        np.argmax(bow.forward(sentiment.bow_features(test_x, 7)), -1), test_y
+    )
+    model = sentiment.make_classifier(7, embedding_dim=8, hidden_size=16, seed=0)
+    sentiment.train_classifier(model, train_x, train_y, epochs=15, lr=1e-2, seed=0)
+    rnn_acc = sentiment.accuracy(sentiment.predict(model, test_x), test_y)
+    assert bow_acc < 0.7
+    assert rnn_acc > 0.9
+
+
+def test_length_batches_cover_every_sequence_once_with_one_length_each():
+    seqs, labels = _order_task(50, 2)
+    batches = sentiment.length_batches(seqs, labels, 8, np.random.default_rng(0))
+    seen = np.concatenate([part for _, _, part in batches])
+    assert sorted(seen) == list(range(50))
+    for ids, y, part in batches:
+        assert ids.shape == (len(seqs[part[0]]), len(part))
+        np.testing.assert_array_equal(y, labels[part])
+
+
+def test_sentiment_bad_input():
+    with pytest.raises(ValueError, match="seqs"):
+        sentiment.bow_features([np.array([], dtype=int)], 3)
+    with pytest.raises(ValueError, match="X, y"):
+        sentiment.train_bow(np.zeros((3, 2)), np.zeros(2, dtype=int))
+
+
+# ----------------------------------------------------------------------------- stock
+
+
+def test_naive_forecast_is_the_last_value_and_bad_shapes_raise():
+    X = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(stock.naive_forecast(X), [3.0, 7.0, 11.0])
+    assert stock.to_inputs(X, 2.0).shape == (4, 3, 1)
+    with pytest.raises(ValueError, match="X"):
+        stock.naive_forecast(np.arange(4.0))
+
+
+def test_stock_regressor_finds_momentum_that_naive_ignores():
+    # changes follow AR(1) with phi = 0.8: tomorrow's change is predictable from today's
+    rng = np.random.default_rng(0)
+    e = np.zeros(900)
+    for t in range(1, 900):
+        e[t] = 0.8 * e[t - 1] + rng.normal()
+    p = 100 + np.cumsum(e)
+    X = np.lib.stride_tricks.sliding_window_view(p[:-1], 5)
+    y = p[5:]
+    model = stock.make_regressor(8, seed=0)
+    stock.train_regressor(model, X[:600], y[:600], scale=float(np.std(e)), epochs=15, seed=0)
+    mse_rnn = np.mean((stock.predict(model, X[600:], float(np.std(e))) - y[600:]) ** 2)
+    mse_naive = np.mean((stock.naive_forecast(X[600:]) - y[600:]) ** 2)
+    assert mse_rnn < 0.6 * mse_naive
+
+
+# ----------------------------------------------------------------------------- couplets
+
+
+def test_couplet_output_has_the_same_length_as_the_input():
+    uppers = [np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3, 4, 5, 6, 7]), np.array([5, 4, 3, 2, 1])]
+    lowers = [np.array([6, 7, 8, 9, 10]), np.array([6, 7, 8, 9, 10, 11, 12]), np.array([10] * 5)]
+    for bidirectional in (False, True):
+        model = couplets.make_model(13, 8, 8, bidirectional=bidirectional, seed=0)
+        couplets.train(model, uppers, lowers, epochs=40, lr=3e-2, batch_size=2, seed=0)
+        pred = couplets.predict(model, uppers, banned=[0])
+        assert [len(p) for p in pred] == [5, 7, 5]
+        assert couplets.char_accuracy(pred, lowers) > 0.9  # memorises three pairs
+
+
+def test_couplet_baselines_and_measures():
+    uppers = [np.array([1, 2, 2]), np.array([3, 1, 4])]
+    lowers = [np.array([5, 6, 6]), np.array([7, 5, 8])]
+    table = couplets.lookup_table(uppers, lowers, 9)
+    pred = table(uppers)
+    assert couplets.char_accuracy(pred, lowers) == 1.0
+    assert couplets.pattern_match(pred, uppers) == 1.0
+    assert couplets.pattern_match([np.array([5, 6, 7])], [np.array([1, 2, 2])]) == 0.0
+    chars = "_一二东西山水天日"
+    frac, n = couplets.class_match(
+        [np.array([1, 3])], [np.array([2, 6])], decode=lambda i: chars[i]
+    )
+    assert n == 2 and frac == 0.5  # 一/二 both numbers; 东 (direction) vs 水 (land_water)
+    with pytest.raises(ValueError, match="pred, truth"):
+        couplets.char_accuracy([np.array([1])], [])
+
+
+# ----------------------------------------------------------------------------- numerals
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (1, "一"),
+        (10, "十"),
+        (15, "十五"),
+        (20, "二十"),
+        (101, "一百零一"),
+        (110, "一百一十"),
+        (1005, "一千零五"),
+        (1050, "一千零五十"),
+        (2010, "二千零一十"),
+        (9999, "九千九百九十九"),
+    ],
+)
+def test_chinese_numeral(n, text):
+    assert numerals.chinese_numeral(n) == text
+
+
+def test_numeral_pairs_are_padded_left_and_masked_after_eos():
+    src, tgt_in, tgt_out, mask = numerals.encode_pairs([10, 1050])
+    assert src.shape == (numerals.SRC_LEN, 2) and tgt_out.shape == (numerals.TGT_LEN, 2)
+    assert list(src[:, 0]) == [0] * 6 + [numerals.SRC_CHARS.index("十")]
+    np.testing.assert_array_equal(tgt_out[:3, 0], [3, 2, numerals.EOS])  # "1", "0", <eos>
+    np.testing.assert_array_equal(mask[:, 0], [1, 1, 1, 0, 0])
+    np.testing.assert_array_equal(tgt_in[1:], tgt_out[:-1])
+    with pytest.raises(ValueError, match="n"):
+        numerals.chinese_numeral(0)
+
+
+def test_seq2seq_learns_a_few_numerals():
+    nums = np.arange(1, 31)
+    model = numerals.make_model(hidden_size=32, seed=0)
+    numerals.train(model, nums, epochs=120, lr=1e-2, batch_size=32, seed=0)
+    assert numerals.exact_match(model, nums) > 0.9
+
+
+# ----------------------------------------------------------------------------- shapes, ui
+
+
+def test_shape_traces_end_in_the_right_output_shapes():
+    assert shapes.trace("many_to_one", T=5, B=3, C=2)[-1][1] == (3, 2)
+    assert shapes.trace("many_to_many", T=5, B=3, vocab=10)[-1][1] == (5, 3, 10)
+    assert shapes.trace("encoder_decoder", T=5, B=3, vocab=10, T_out=2)[-1][1] == (2, 3, 10)
+    assert shapes.trace("one_to_many", T=5)[-1][1] == (4,)
+    with pytest.raises(ValueError, match="kind"):
+        shapes.trace("two_to_one")
+
+
+def test_frame_slider_links_the_slider_to_the_frames():
+    box = ui.frame_slider(["a", "b"], [ui.text_frame(["x"]), ui.text_frame(["<y>"])], "pick")
+    slider, stack = box.children
+    assert slider.description == "pick" and len(stack.children) == 2
+    assert "&lt;y&gt;" in stack.children[1].value
+    assert box._link.source == (slider, "index") and box._link.target == (stack, "selected_index")
+    with pytest.raises(ValueError, match="labels, frames"):
+        ui.frame_slider(["a"], [], "pick")
