@@ -61,7 +61,7 @@ def _output_backward(dy: np.ndarray, y: np.ndarray, g: str) -> np.ndarray:
         return dy * (y * (1.0 - y))
     if g == "softmax":
         # Jacobian diag(y) - y y^T applied to dy, row by row
-        return y * (dy - np.sum(dy * y, axis=-1, keepdims=True))
+        return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
     return dy
 
 
@@ -207,7 +207,8 @@ class JordanRNN:
     ----------
     params : {"U": (H, D), "W": (H, C), "b": (H,), "V": (C, H), "c": (C,)} (no b, c if not bias).
     grads : same keys and shapes; ``backward`` ADDS to them, ``zero_grad()`` resets them.
-    y : after ``forward``, the outputs y_1..y_T, (T, B, C) (or (B, T, C) if batch_first).
+    y : after ``forward``, the outputs y_1..y_T, (T, B, C) (or (B, T, C) if batch_first);
+        with output_activation="identity" it is the very array ``z`` returned by ``forward``.
     """
 
     def __init__(
