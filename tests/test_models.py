@@ -82,7 +82,9 @@ def test_seq2seq_gradcheck_reaches_encoder(cell):
 
 def test_head_width_mismatch_is_reported():
     rnn = rb.GRU(3, 4, bidirectional=True)
-    with pytest.raises(ValueError, match=r"head: expected in_features = hidden_size \* num_directions = 8"):
+    with pytest.raises(
+        ValueError, match=r"head: expected in_features = hidden_size \* num_directions = 8"
+    ):
         ManyToOne(rnn, Linear(4, 2))
 
 

@@ -200,7 +200,9 @@ class CharLM(Model):
             else Embedding(vocab_size, embedding_dim, dtype=dtype, seed=s_emb)
         )
         width = vocab_size if embedding_dim is None else embedding_dim
-        self.rnn = make_rnn(cell, width, hidden_size, num_layers=num_layers, dtype=dtype, seed=s_rnn)
+        self.rnn = make_rnn(
+            cell, width, hidden_size, num_layers=num_layers, dtype=dtype, seed=s_rnn
+        )
         self.head = Linear(hidden_size, vocab_size, dtype=dtype, seed=s_head)
 
     def parts(self) -> dict:
@@ -338,7 +340,9 @@ class Seq2Seq(Model):
         denc_in, _ = self.encoder.backward(zeros, dcontext)
         self.src_embedding.backward(denc_in)
 
-    def greedy_decode(self, src, bos_id: int, max_len: int, eos_id: int | None = None) -> np.ndarray:
+    def greedy_decode(
+        self, src, bos_id: int, max_len: int, eos_id: int | None = None
+    ) -> np.ndarray:
         """src: (S, B) ids -> (max_len, B) ids, each step feeding back the argmax.
 
         Positions after an ``eos_id`` keep ``eos_id``.
@@ -358,4 +362,3 @@ class Seq2Seq(Model):
             result[t] = nxt
             prev = nxt[None]
         return result
-
