@@ -51,7 +51,7 @@ class UnrollWidget:
     vocab : the characters of the one-hot code, default ``sorted(set(inputs))``.
     V, c : output weight (O, H) and bias (O,); default seeded U(-1/sqrt(H), 1/sqrt(H)) with
            O = len(vocab) (string input) or D. ``head`` (e.g. ``rb.Linear(H, O)``) instead:
-           V = head.params["weight"], c = head.params["bias"], outputs via ``head.forward``.
+           V = head.params["weight"], c = head.params["bias"] (the very arrays).
     h0 : initial state (H,), zeros by default (then h_1 does not depend on W at all).
     scales : the W scale grid s (W_s = s * W) precomputed for the static page; must contain 1.
     live_entry : (i, j) of the W entry the live control edits.
@@ -195,10 +195,9 @@ class UnrollWidget:
         clone._cache = None
         out, _ = clone.forward(self.x[:T, None, :], self.h0[None, None, :])
         h = out[:, 0]
-        if self.head is not None:
-            y = self.head.forward(h)
-        else:
-            y = h @ self.V.T + self.c
+        # y = V h + c directly from the arrays (for a head: its own weight and bias), so that a
+        # head's forward cache is not overwritten by the widget
+        y = h @ self.V.T + self.c
         return h, y, _softmax(y)
 
     def _compute(self) -> None:
@@ -312,7 +311,10 @@ class UnrollWidget:
         ]
         for m, line in enumerate(lines):
             b.append(S.text(8, y0 + 21 * (m + 1), line, size=12, anchor="start"))
+        width = max(width, 16 + 7.3 * max(len(line) for line in lines))
         title = f"unrolled RNN, W scale {s:g}, T = {T}, step {t_cur}"
+        if t > T:
+            title += f" (slider at t = {t})"
         return S.svg(width, height, b, title=title)
 
     def matrices_html(self, k: int) -> str:
@@ -373,14 +375,14 @@ class UnrollWidget:
         import ipywidgets as w
 
         steps = list(range(1, self.T_max + 1))
-        style = {"description_width": "initial"}
+        style = {"description_width": "290px"}
         k1 = self.scales.index(1.0)
         self.scale_slider = w.SelectionSlider(
             options=[(f"{s:g}", s) for s in self.scales],
             value=1.0,
             description="W scale s (W := s W, one matrix for all steps)",
             style=style,
-            layout=w.Layout(width="560px"),
+            layout=w.Layout(width="640px"),
             continuous_update=True,
         )
         self.T_slider = w.SelectionSlider(
@@ -388,14 +390,14 @@ class UnrollWidget:
             value=self.T_max,
             description="sequence length T",
             style=style,
-            layout=w.Layout(width="560px"),
+            layout=w.Layout(width="640px"),
         )
         self.t_slider = w.SelectionSlider(
             options=[(str(t), t) for t in steps],
             value=1,
             description="current step t",
             style=style,
-            layout=w.Layout(width="560px"),
+            layout=w.Layout(width="640px"),
         )
         self._frames, self._matrix_views, self._links = {}, [], []
         per_scale = []
@@ -427,7 +429,7 @@ class UnrollWidget:
             step=0.05,
             description=f"live kernel only: W[{i},{j}]",
             style=style,
-            layout=w.Layout(width="560px"),
+            layout=w.Layout(width="640px"),
             continuous_update=False,
             readout_format="+.2f",
         )
