@@ -90,4 +90,6 @@ def bidirectional_graph(T: int = 4, aligned: bool = True) -> Graph:
 
 def draw_bidirectional(T: int = 4):
     """The aligned drawing next to the labelled misaligned counterexample; returns the figure."""
-    return draw_panels([bidirectional_graph(T, True), bidirectional_graph(T, False)], height=4.6)
+    return draw_panels(
+        [bidirectional_graph(T, True), bidirectional_graph(T, False)], ncols=2, unit=0.55
+    )

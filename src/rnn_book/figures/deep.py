@@ -7,7 +7,7 @@ l = 1 and h^{(l-1)}_t above: each layer has its own U^{(l)} and W^{(l)}, shared 
 from __future__ import annotations
 
 from rnn_book.figures.evolution import DX, DY, _check_T
-from rnn_book.figures.graph import Graph, draw, legend
+from rnn_book.figures.graph import Graph, draw_panels
 
 __all__ = ["deep_rnn_graph", "draw_deep_rnn"]
 
@@ -37,11 +37,4 @@ def deep_rnn_graph(T: int = 4, num_layers: int = 2) -> Graph:
 
 def draw_deep_rnn(T: int = 4, num_layers: int = 2):
     """Draw ``deep_rnn_graph``; returns the figure."""
-    import matplotlib.pyplot as plt
-
-    g = deep_rnn_graph(T, num_layers)
-    fig, ax = plt.subplots(figsize=(1.3 * T + 1.4, 1.25 * (num_layers + 2) + 0.9))
-    draw(g, ax)
-    legend(fig, ncol=4)
-    fig.subplots_adjust(bottom=0.14)
-    return fig
+    return draw_panels([deep_rnn_graph(T, num_layers)], unit=0.8)

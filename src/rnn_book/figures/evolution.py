@@ -120,4 +120,4 @@ def evolution_graphs(
 def draw_evolution(T: int = 3, input_size: int = 4, hidden_size: int = 3, output_size: int = 4):
     """The evolution figure as one matplotlib figure; returns the figure."""
     graphs = evolution_graphs(T, input_size, hidden_size, output_size)
-    return draw_panels(graphs, height=3.6)
+    return draw_panels(graphs, ncols=3)

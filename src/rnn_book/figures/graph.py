@@ -338,33 +338,46 @@ def legend(fig, *, loc="lower center", ncol=6):
 
 
 def draw_panels(
-    graphs: list[Graph], *, ncols: int | None = None, height: float = 3.2, key: bool = True, **kw
+    graphs: list[Graph], *, ncols: int | None = None, unit: float = 0.6, key: bool = True, **kw
 ):
-    """Draw graphs on a grid (``ncols`` per row, all in one row if None), panel widths
-    proportional to the graphs' extent; returns the figure."""
+    """Draw graphs on a grid, ``ncols`` per row (all in one row if None); returns the figure.
+
+    The figure is sized from the graphs' extents so that one data unit (the spacing of two
+    time steps is 1.3) is ``unit`` inches in every panel: equal-aspect panels then fill their
+    cells and fonts keep one size relative to the nodes, whatever T is.
+    """
     import matplotlib.pyplot as plt
 
     ncols = len(graphs) if ncols is None else ncols
     nrows = -(-len(graphs) // ncols)
-    widths = [0.0] * ncols
+    widths, heights = [0.0] * ncols, [0.0] * nrows
     for i, g in enumerate(graphs):
-        x0, x1, _, _ = g.bounds()
-        widths[i % ncols] = max(widths[i % ncols], x1 - x0 + 1.6)
+        x0, x1, y0, y1 = g.bounds()
+        widths[i % ncols] = max(widths[i % ncols], x1 - x0 + 1.4)
+        heights[i // ncols] = max(heights[i // ncols], y1 - y0 + 1.35)
+    title_in, key_in = 0.32, 0.5 if key else 0.05
+    fig_w = unit * sum(widths)
+    fig_h = unit * sum(heights) + title_in * nrows + key_in
     fig, axes = plt.subplots(
         nrows,
         ncols,
-        figsize=(0.95 * sum(widths) + 0.3, height * nrows),
-        gridspec_kw={"width_ratios": widths},
+        figsize=(fig_w, fig_h),
         squeeze=False,
+        gridspec_kw={
+            "width_ratios": widths,
+            "height_ratios": heights,
+            "wspace": 0.0,
+            "hspace": title_in * nrows / max(unit * sum(heights), 1e-9),
+        },
     )
+    fig.subplots_adjust(left=0, right=1, top=1 - title_in / fig_h, bottom=key_in / fig_h)
     for i, ax in enumerate(axes.flat):
         if i < len(graphs):
             draw(graphs[i], ax, **kw)
         else:
             ax.axis("off")
     if key:
-        legend(fig, ncol=7)
-        fig.subplots_adjust(bottom=0.16 / nrows)
+        legend(fig, ncol=7 if fig_w > 6.5 else 4)
     return fig
 
 

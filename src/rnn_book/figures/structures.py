@@ -98,4 +98,4 @@ def structure_graph(kind: str, T: int = 4, T_out: int | None = None) -> Graph:
 def draw_structures(T: int = 4, T_out: int | None = None):
     """The four structures side by side; returns the figure."""
     graphs = [structure_graph(k, T, T_out) for k in STRUCTURES]
-    return draw_panels(graphs, ncols=2, height=3.3)
+    return draw_panels(graphs, ncols=2)

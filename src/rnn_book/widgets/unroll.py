@@ -191,7 +191,8 @@ class UnrollWidget:
         T = self.T_max if T is None else T
         clone = copy.copy(self.rnn)
         clone.params = dict(self.rnn.params)
-        clone.params["weight_hh_l0"] = scale * self.W
+        # scale 1 runs on the very array W (identity, not an equal copy)
+        clone.params["weight_hh_l0"] = self.W if scale == 1.0 else scale * self.W
         clone._cache = None
         out, _ = clone.forward(self.x[:T, None, :], self.h0[None, None, :])
         h = out[:, 0]
