@@ -55,6 +55,11 @@ def parse_args(argv=None):
     )
     p.add_argument("--passes", nargs="+", default=["fwd", "fwd+bwd"], choices=["fwd", "fwd+bwd"])
     p.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP/torch threads")
+    p.add_argument(
+        "--torch-no-mkldnn",
+        action="store_true",
+        help="disable torch's oneDNN (mkldnn) RNN kernels: torch's own ATen loop instead",
+    )
     p.add_argument("--output", help="also write the Markdown report to this file")
     args = p.parse_args(argv)
     sizes = []
@@ -178,6 +183,8 @@ def main(argv=None) -> int:
     import rnn_book as rb
 
     torch.set_num_threads(args.threads)
+    if args.torch_no_mkldnn:
+        torch.backends.mkldnn.enabled = False
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
@@ -206,7 +213,10 @@ def main(argv=None) -> int:
     try:
         for line in blas_info(np):
             emit(f"- BLAS/threads: {line}")
-        emit(f"- torch threads: {torch.get_num_threads()}")
+        emit(
+            f"- torch threads: {torch.get_num_threads()}, oneDNN (mkldnn) enabled: "
+            f"{torch.backends.mkldnn.enabled}"
+        )
         emit()
         emit("| cell | dtype | T,B,D,H | pass | rb ms (IQR) | torch ms (IQR) | rb/torch |")
         emit("|---|---|---|---|---:|---:|---:|")

@@ -38,7 +38,9 @@ def rnn_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
         xu += b_ih + b_hh
     hs = np.empty((T, B, H), dtype=x.dtype)
     h = h0
-    w_hh_T = w_hh.T
+    # W^T made contiguous once so that every step's matmul is a plain (non-transposed) BLAS
+    # call, the faster kind for these small shapes.
+    w_hh_T = np.ascontiguousarray(w_hh.T)
     for t in range(T):
         a = np.matmul(h, w_hh_T, out=hs[t])  # W h_{t-1}
         a += xu[t]  # + U x_t + b

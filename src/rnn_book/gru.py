@@ -32,34 +32,41 @@ def gru_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
     Returns
     -------
     hs : (T, B, H) h_1..h_T.   cache : for ``gru_backward``.
+
+    Internally the gates are stored gate-major, ``acts[k, t]`` (B, H) for k = r, z, n: every
+    gate at every step is then one contiguous block, on which NumPy's element-wise loops run
+    about three times faster than on column slices of a (B, 3H) block.
     """
     T, B, D = x.shape
     H = w_hh.shape[1]
-    xu = (x.reshape(T * B, D) @ w_ih.T).reshape(T, B, 3 * H)
+    u = w_ih.reshape(3, H, D)  # u[k] = U_k, the rows of gate k
+    # W_k^T for the three gates, made contiguous once so that every step's matmul is a plain
+    # (non-transposed) BLAS call, the faster kind for these small shapes.
+    w_T = np.ascontiguousarray(w_hh.reshape(3, H, H).transpose(0, 2, 1))
+    # U_k x_t + b_ik for every gate k and every t in one batched matmul: (3, T, B, H).
+    xu = np.matmul(x.reshape(T * B, D), u.transpose(0, 2, 1)).reshape(3, T, B, H)
     if b_ih is not None:
-        xu += b_ih
-    acts = np.empty((T, B, 3 * H), dtype=x.dtype)  # r, z, n after their nonlinearities
-    whn = np.empty((T, B, H), dtype=x.dtype)  # W_n h_{t-1} + b_hn, needed for dr
+        xu += b_ih.reshape(3, 1, 1, H)
+    acts = np.empty((3, T, B, H), dtype=x.dtype)  # r, z, n after their nonlinearities
+    hw = np.empty((3, T, B, H), dtype=x.dtype)  # W_k h_{t-1} + b_hk; hw[2] is needed for dr
     hs = np.empty((T, B, H), dtype=x.dtype)
     h = h0
-    w_hh_T = w_hh.T
     for t in range(T):
-        hw = h @ w_hh_T  # (B, 3H): W h_{t-1}
+        hw_t = np.matmul(h, w_T, out=hw[:, t])  # W_k h_{t-1} for the three gates: (3, B, H)
         if b_hh is not None:
-            hw += b_hh
-        a = acts[t]
-        np.add(xu[t, :, : 2 * H], hw[:, : 2 * H], out=a[:, : 2 * H])
-        sigmoid(a[:, : 2 * H], out=a[:, : 2 * H])  # r, z
-        r, z, n = a[:, :H], a[:, H : 2 * H], a[:, 2 * H :]
-        whn[t] = hw[:, 2 * H :]
-        np.multiply(r, whn[t], out=n)
-        n += xu[t, :, 2 * H :]
+            hw_t += b_hh.reshape(3, 1, H)
+        a = acts[:, t]
+        r, z, n = a  # views: written in place below
+        np.add(xu[:2, t], hw_t[:2], out=a[:2])
+        sigmoid(a[:2], out=a[:2])  # r, z
+        np.multiply(r, hw_t[2], out=n)  # r * (W_n h_{t-1} + b_hn)
+        n += xu[2, t]
         np.tanh(n, out=n)
         # h_t = (1 - z) * n + z * h_{t-1} = n + z * (h_{t-1} - n)
         h = np.subtract(h, n, out=hs[t])
         h *= z
         h += n
-    return hs, (x, h0, hs, acts, whn, w_ih, w_hh, b_ih is not None)
+    return hs, (x, h0, hs, acts, hw[2], w_ih, w_hh, b_ih is not None)
 
 
 def gru_backward(dhs, dh_T, cache):
@@ -77,29 +84,34 @@ def gru_backward(dhs, dh_T, cache):
     x, h0, hs, acts, whn, w_ih, w_hh, has_bias = cache
     T, B, D = x.shape
     H = hs.shape[2]
-    dAx = np.empty_like(acts)  # gradients w.r.t. the input projection U x_t + b_ih
-    dAh = np.empty_like(acts)  # gradients w.r.t. W h_{t-1} + b_hh (differ in the n block)
+    w = w_hh.reshape(3, H, H)  # w[k] = W_k
+    # Gate-major (3, T, B, H) like acts. The r and z blocks are the same on both sides; the
+    # n block differs because r multiplies W_n h_{t-1} + b_hn but not U_n x_t + b_in.
+    dAx = np.empty_like(acts)  # gradients w.r.t. the input projection U_k x_t + b_ik
+    dAh = np.empty_like(acts)  # gradients w.r.t. W_k h_{t-1} + b_hk
     dh = dh_T.copy()
     for t in reversed(range(T)):
-        r, z, n = acts[t, :, :H], acts[t, :, H : 2 * H], acts[t, :, 2 * H :]
+        r, z, n = acts[:, t]
         h_prev = hs[t - 1] if t > 0 else h0
-        dh += dhs[t]
+        dh += dhs[t]  # h_t feeds the output at t and the gates at t+1
         dan = dh * (1.0 - z) * (1.0 - n * n)  # through n = tanh(a_n)
-        dx_t, dh_t = dAx[t], dAh[t]
-        np.multiply(dan * whn[t], r * (1.0 - r), out=dx_t[:, :H])  # d a_r
-        np.multiply(dh * (h_prev - n), z * (1.0 - z), out=dx_t[:, H : 2 * H])  # d a_z
-        dx_t[:, 2 * H :] = dan
-        dh_t[:, : 2 * H] = dx_t[:, : 2 * H]
-        np.multiply(dan, r, out=dh_t[:, 2 * H :])  # r scales W_n h_{t-1} + b_hn
-        dh = dh * z + dh_t @ w_hh  # direct path z * h_{t-1} plus through the gates
+        da_r, da_z, dxn = dAx[:, t]
+        np.multiply(dan * whn[t], r * (1.0 - r), out=da_r)  # d a_r
+        np.multiply(dh * (h_prev - n), z * (1.0 - z), out=da_z)  # d a_z
+        dxn[...] = dan
+        dAh[:2, t] = dAx[:2, t]
+        np.multiply(dan, r, out=dAh[2, t])  # r scales W_n h_{t-1} + b_hn
+        # direct path z * h_{t-1} plus sum_k W_k^T da_k through the gates
+        dh = dh * z + np.matmul(dAh[:, t], w).sum(axis=0)
     h_prev = np.concatenate([h0[None], hs[:-1]], axis=0).reshape(T * B, H)
-    dAx2 = dAx.reshape(T * B, 3 * H)
-    dAh2 = dAh.reshape(T * B, 3 * H)
-    dw_ih = dAx2.T @ x.reshape(T * B, D)
-    dw_hh = dAh2.T @ h_prev
-    dx = (dAx2 @ w_ih).reshape(T, B, D)
+    dAx2 = dAx.reshape(3, T * B, H)
+    dAh2 = dAh.reshape(3, T * B, H)
+    # (3, H, .) stacked gate by gate is exactly the (3H, .) row layout of the weights.
+    dw_ih = np.matmul(dAx2.transpose(0, 2, 1), x.reshape(T * B, D)).reshape(3 * H, D)
+    dw_hh = np.matmul(dAh2.transpose(0, 2, 1), h_prev).reshape(3 * H, H)
+    dx = np.matmul(dAx2, w_ih.reshape(3, H, D)).sum(axis=0).reshape(T, B, D)
     if has_bias:
-        return dx, dh, (dw_ih, dw_hh, dAx2.sum(axis=0), dAh2.sum(axis=0))
+        return dx, dh, (dw_ih, dw_hh, dAx2.sum(axis=1).reshape(-1), dAh2.sum(axis=1).reshape(-1))
     return dx, dh, (dw_ih, dw_hh, None, None)
 
 

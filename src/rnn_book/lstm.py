@@ -32,25 +32,34 @@ def lstm_forward(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
     Returns
     -------
     hs : (T, B, H) h_1..h_T.   cs : (T, B, H) c_1..c_T.   cache : for ``lstm_backward``.
+
+    Internally the gates are stored gate-major, ``acts[k, t]`` (B, H) for k = i, f, g, o:
+    every gate at every step is then one contiguous block, on which NumPy's element-wise
+    loops run about three times faster than on column slices of a (B, 4H) block.
     """
     T, B, D = x.shape
     H = w_hh.shape[1]
-    xu = (x.reshape(T * B, D) @ w_ih.T).reshape(T, B, 4 * H)
+    u = w_ih.reshape(4, H, D)  # u[k] = U_k, the rows of gate k
+    # W_k^T for the four gates, made contiguous once so that every step's matmul is a plain
+    # (non-transposed) BLAS call, the faster kind for these small shapes.
+    w_T = np.ascontiguousarray(w_hh.reshape(4, H, H).transpose(0, 2, 1))
+    # U_k x_t + b_k for every gate k and every t in one batched matmul: the only part that
+    # does not wait for h_{t-1}. Shape (4, T, B, H).
+    xu = np.matmul(x.reshape(T * B, D), u.transpose(0, 2, 1)).reshape(4, T, B, H)
     if b_ih is not None:
-        xu += b_ih + b_hh
-    acts = np.empty((T, B, 4 * H), dtype=x.dtype)  # i, f, g, o after their nonlinearities
+        xu += (b_ih + b_hh).reshape(4, 1, 1, H)
+    acts = np.empty((4, T, B, H), dtype=x.dtype)  # i, f, g, o after their nonlinearities
     cs = np.empty((T, B, H), dtype=x.dtype)
     tanh_cs = np.empty((T, B, H), dtype=x.dtype)
     hs = np.empty((T, B, H), dtype=x.dtype)
     h, c = h0, c0
-    w_hh_T = w_hh.T
     for t in range(T):
-        a = np.matmul(h, w_hh_T, out=acts[t])
-        a += xu[t]
-        sigmoid(a[:, : 2 * H], out=a[:, : 2 * H])  # i, f
-        np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
-        sigmoid(a[:, 3 * H :], out=a[:, 3 * H :])  # o
-        i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        a = np.matmul(h, w_T, out=acts[:, t])  # W_k h_{t-1} for the four gates: (4, B, H)
+        a += xu[:, t]  # + U_k x_t + b_k
+        i, f, g, o = a  # views: the activations below overwrite a in place
+        sigmoid(a[:2], out=a[:2])  # i, f
+        np.tanh(g, out=g)
+        sigmoid(o, out=o)
         c = np.multiply(f, c, out=cs[t])
         c += i * g  # c_t = f * c_{t-1} + i * g
         np.tanh(c, out=tanh_cs[t])
@@ -75,31 +84,37 @@ def lstm_backward(dhs, dh_T, dc_T, cache, cell_path=True):
     x, h0, c0, hs, cs, tanh_cs, acts, w_ih, w_hh, has_bias = cache
     T, B, D = x.shape
     H = hs.shape[2]
-    dA = np.empty_like(acts)  # dL/d(pre-activations) of the four gates, one block for all t
+    w = w_hh.reshape(4, H, H)  # w[k] = W_k
+    # dL/d(pre-activation) of the four gates, gate-major (4, T, B, H) like acts, one block
+    # for all t so that the weight gradients are three matmuls after the loop.
+    dA = np.empty_like(acts)
     dh = dh_T.copy()
     dc = dc_T.copy()
     for t in reversed(range(T)):
-        i, f, g, o = (acts[t, :, k * H : (k + 1) * H] for k in range(4))
+        i, f, g, o = acts[:, t]
         c_prev = cs[t - 1] if t > 0 else c0
-        dh += dhs[t]
         tc = tanh_cs[t]
+        dh += dhs[t]  # h_t feeds the output at t and the gates at t+1
         dc += dh * o * (1.0 - tc * tc)  # through h_t = o * tanh(c_t)
-        d = dA[t]
-        np.multiply(dc * g, i * (1.0 - i), out=d[:, :H])  # d a_i
-        np.multiply(dc * c_prev, f * (1.0 - f), out=d[:, H : 2 * H])  # d a_f
-        np.multiply(dc * i, 1.0 - g * g, out=d[:, 2 * H : 3 * H])  # d a_g
-        np.multiply(dh * tc, o * (1.0 - o), out=d[:, 3 * H :])  # d a_o
+        da_i, da_f, da_g, da_o = dA[:, t]
+        np.multiply(dc * g, i * (1.0 - i), out=da_i)  # c_t = f * c_{t-1} + i * g
+        np.multiply(dc * c_prev, f * (1.0 - f), out=da_f)
+        np.multiply(dc * i, 1.0 - g * g, out=da_g)
+        np.multiply(dh * tc, o * (1.0 - o), out=da_o)  # h_t = o * tanh(c_t)
         if cell_path:
-            dc = dc * f  # the constant error carousel: dc_{t-1} = dc_t * f_t
+            dc *= f  # the constant error carousel: dc_{t-1} = dc_t * f_t
         else:
             dc = np.zeros_like(dc)
-        dh = d @ w_hh  # W^T da_t
+        dh = np.matmul(dA[:, t], w).sum(axis=0)  # sum_k W_k^T da_k flows back to h_{t-1}
     h_prev = np.concatenate([h0[None], hs[:-1]], axis=0).reshape(T * B, H)
-    dA2 = dA.reshape(T * B, 4 * H)
-    dw_ih = dA2.T @ x.reshape(T * B, D)
-    dw_hh = dA2.T @ h_prev
-    dx = (dA2 @ w_ih).reshape(T, B, D)
-    db = dA2.sum(axis=0) if has_bias else None
+    dA2 = dA.reshape(4, T * B, H)
+    dA2_T = dA2.transpose(0, 2, 1)  # (4, H, T*B)
+    # sum_t da_k,t x_t^T and sum_t da_k,t h_{t-1}^T for each gate k: U and W are shared over
+    # time, their gradients sum. (4, H, .) stacked is exactly the (4H, .) row layout.
+    dw_ih = np.matmul(dA2_T, x.reshape(T * B, D)).reshape(4 * H, D)
+    dw_hh = np.matmul(dA2_T, h_prev).reshape(4 * H, H)
+    dx = np.matmul(dA2, w_ih.reshape(4, H, D)).sum(axis=0).reshape(T, B, D)  # sum_k U_k^T da_k
+    db = dA2.sum(axis=1).reshape(4 * H) if has_bias else None
     return dx, dh, dc, (dw_ih, dw_hh, db, None if db is None else db.copy())
 
 
