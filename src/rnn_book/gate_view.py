@@ -12,8 +12,9 @@ One object serves both worlds (GUIDE section 5):
 - a live kernel: the same link works, a Python observer keeps ``self.step`` in sync, and the
   "live kernel only" control picks another input sequence and recomputes every frame.
 
-The numbers come from the package's own ``lstm_forward``/``gru_forward`` applied to the
-layer's own parameter arrays, so a frame shows exactly what ``layer.forward`` computes.
+The numbers are recomputed here from the layer's own parameter arrays, one step at a time
+with the book's equations (the layers fuse them for speed); the tests check that h_t and
+c_t agree with ``layer.forward``.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import html
 import numpy as np
 
 from rnn_book.figures.style import HIGHLIGHT_COLOR
-from rnn_book.gru import GRU, gru_forward
-from rnn_book.lstm import LSTM, lstm_forward
+from rnn_book.functional import sigmoid
+from rnn_book.gru import GRU
+from rnn_book.lstm import LSTM
 from rnn_book.widgets import svg as S
 
 __all__ = ["GateView", "gate_trace", "gate_view"]
@@ -90,19 +92,34 @@ def gate_trace(layer, x) -> dict[str, np.ndarray]:
         )
     H = layer.hidden_size
     p = layer.params
-    w = (p["weight_ih_l0"], p["weight_hh_l0"], p.get("bias_ih_l0"), p.get("bias_hh_l0"))
-    h0 = np.zeros((1, H), dtype=layer.dtype)
-    if kind == "lstm":
-        hs, cs, cache = lstm_forward(x[:, None, :], h0, h0.copy(), *w)
-        acts = cache[6][:, 0, :]  # (T, 4H): i, f, g, o after their nonlinearities
-        names = ("i", "f", "g", "o")
-        out = {n: acts[:, k * H : (k + 1) * H].copy() for k, n in enumerate(names)}
-        out["c"] = cs[:, 0, :].copy()
-    else:
-        hs, cache = gru_forward(x[:, None, :], h0, *w)
-        acts = cache[3][:, 0, :]  # (T, 3H): r, z, n
-        out = {n: acts[:, k * H : (k + 1) * H].copy() for k, n in enumerate(("r", "z", "n"))}
-    out["h"] = hs[:, 0, :].copy()
+    U, W = p["weight_ih_l0"], p["weight_hh_l0"]
+    G = U.shape[0] // H
+    b = p["bias_ih_l0"] + 0.0 if layer.bias else np.zeros(G * H, dtype=layer.dtype)
+    b_hh = p["bias_hh_l0"] if layer.bias else np.zeros(G * H, dtype=layer.dtype)
+    blk = [slice(k * H, (k + 1) * H) for k in range(G)]  # rows of gate k in U, W, b
+    T = x.shape[0]
+    names = ("i", "f", "g", "o", "c", "h") if kind == "lstm" else ("r", "z", "n", "h")
+    out = {n: np.empty((T, H), dtype=layer.dtype) for n in names}
+    h = np.zeros(H, dtype=layer.dtype)
+    c = np.zeros(H, dtype=layer.dtype)
+    # the book's equations, one step at a time (the layers fuse them; this is the reference)
+    for t in range(T):
+        if kind == "lstm":
+            a = U @ x[t] + W @ h + b + b_hh
+            i, f = sigmoid(a[blk[0]]), sigmoid(a[blk[1]])
+            g, o = np.tanh(a[blk[2]]), sigmoid(a[blk[3]])
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            vals = (i, f, g, o, c, h)
+        else:
+            ax, ah = U @ x[t] + b, W @ h + b_hh
+            r = sigmoid(ax[blk[0]] + ah[blk[0]])
+            z = sigmoid(ax[blk[1]] + ah[blk[1]])
+            n = np.tanh(ax[blk[2]] + r * ah[blk[2]])
+            h = (1.0 - z) * n + z * h
+            vals = (r, z, n, h)
+        for name, v in zip(names, vals):
+            out[name][t] = v
     return out
 
 
