@@ -28,11 +28,11 @@ __all__ = [
     "TASKS",
     "adding_problem",
     "delayed_recall",
+    "held_out_set",
     "run",
     "solved",
     "summarize",
     "sweep",
-    "held_out_set",
     "train_model",
 ]
 
