@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build the HTML book strictly: every chapter is executed, and any warning, broken reference,
+# raising cell or stderr output fails the build. The result lands in book/_build/html/.
+#
+# Usage: bash scripts/build_book.sh
+# Re-runs are fast: executed notebooks are cached in book/_build/.jupyter_cache and reused while
+# neither the chapter's code nor the package (src/, pyproject.toml, requirements.txt) changed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/_venv.sh
+[[ "${RNN_BOOK_SKIP_VENV:-0}" == 1 ]] || ensure_venv
+
+# The jupyter cache keys on a notebook's code only; drop it when the code it imports changed.
+mkdir -p book/_build
+src_hash="$(find src book/_config.yml pyproject.toml requirements.txt -type f \
+  ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+if [[ "$(cat book/_build/.src-hash 2>/dev/null)" != "$src_hash" ]]; then
+  rm -rf book/_build/.jupyter_cache
+fi
+
+# --all re-reads every page so warnings are re-emitted on every run (Sphinx would otherwise
+# skip unchanged pages and report success after an earlier failure).
+start=$SECONDS
+status=0
+.venv/bin/jupyter-book build book -W -n --keep-going --all || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "==> BOOK BUILD FAILED (exit $status). Execution reports:" >&2
+  shopt -s nullglob
+  for log in book/_build/html/reports/*.log book/_build/html/reports/**/*.log; do
+    echo "----- $log -----" >&2
+    cat "$log" >&2
+  done
+  exit "$status"
+fi
+echo "$src_hash" >book/_build/.src-hash
+echo "==> book built in $((SECONDS - start)) s: book/_build/html/index.html"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run every test: set up .venv (requirements + test extra), make sure Debian's Chromium is
+# installed for the browser tests, build the book strictly (the HTML and browser tests read the
+# built book), then run pytest over tests/.
+#
+# Usage: bash scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/_venv.sh
+ensure_venv test
+
+if [[ ! -x /usr/bin/chromium ]]; then
+  echo "==> installing Debian's chromium for the browser tests"
+  sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
+fi
+
+RNN_BOOK_SKIP_VENV=1 bash scripts/build_book.sh
+
+# The book was just built and Chromium is installed: tests that need them must run, not skip.
+export RNN_BOOK_REQUIRE_BOOK=1
+exec .venv/bin/python -m pytest tests "$@"
