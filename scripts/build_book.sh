@@ -25,8 +25,8 @@ status=0
 .venv/bin/jupyter-book build book -W -n --keep-going --all || status=$?
 if [[ $status -ne 0 ]]; then
   echo "==> BOOK BUILD FAILED (exit $status). Execution reports:" >&2
-  shopt -s nullglob
-  for log in book/_build/html/reports/*.log book/_build/html/reports/**/*.log; do
+  shopt -s nullglob globstar
+  for log in book/_build/html/reports/**/*.log; do
     echo "----- $log -----" >&2
     cat "$log" >&2
   done
