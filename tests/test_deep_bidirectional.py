@@ -49,7 +49,7 @@ def test_misaligned_outputs_pairs_forward_t_with_backward_T_minus_t():
 def test_blur_tagger_gradcheck(pairing):
     rng = np.random.default_rng(0)
     model = BlurTagger(5, 3, pairing, seed=1)
-    x, y, _ = blurred_pairs(2, words=3, alphabet=5, seed=0)
+    x, _, _ = blurred_pairs(2, words=3, alphabet=5, seed=0)
     g = rng.normal(size=(6, 2, 5))
 
     def loss():

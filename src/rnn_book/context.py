@@ -155,11 +155,14 @@ def train_blur_tagger(
     """
     model = BlurTagger(alphabet, hidden_size, pairing, seed=seed)
     opt = Adam([model], lr=lr)
-    data = lambda n, s: blurred_pairs(n, words, alphabet, seed=task_seed, rng_seed=s)  # noqa: E731
+
+    def data(n, rng_seed):
+        return blurred_pairs(n, words, alphabet, seed=task_seed, rng_seed=rng_seed)
+
     for step in range(steps):
         x, y, _ = data(batch, (seed, step))
         model.zero_grad()
-        loss, dlogits = cross_entropy(model.forward(x), y)
+        _, dlogits = cross_entropy(model.forward(x), y)
         model.backward(dlogits)
         opt.step()
     x, y, blurred = data(1000, ("held-out",))
