@@ -24,7 +24,18 @@ from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, RMSprop
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import train_epoch
 
-_LAZY = ("context", "data", "experiments", "figures", "gate_view", "tasks", "widgets")
+_LAZY = (
+    "context",
+    "data",
+    "depth",
+    "experiments",
+    "figures",
+    "gate_view",
+    "history",
+    "seq2seq",
+    "tasks",
+    "widgets",
+)
 
 __all__ = [
     "GRU",
