@@ -376,14 +376,14 @@ class UnrollWidget:
         import ipywidgets as w
 
         steps = list(range(1, self.T_max + 1))
-        style = {"description_width": "290px"}
+        style = {"description_width": "200px"}
         k1 = self.scales.index(1.0)
         self.scale_slider = w.SelectionSlider(
             options=[(f"{s:g}", s) for s in self.scales],
             value=1.0,
-            description="W scale s (W := s W, one matrix for all steps)",
+            description="W scale s (W -> s W)",
             style=style,
-            layout=w.Layout(width="640px"),
+            layout=w.Layout(width="600px"),
             continuous_update=True,
         )
         self.T_slider = w.SelectionSlider(
@@ -391,14 +391,14 @@ class UnrollWidget:
             value=self.T_max,
             description="sequence length T",
             style=style,
-            layout=w.Layout(width="640px"),
+            layout=w.Layout(width="600px"),
         )
         self.t_slider = w.SelectionSlider(
             options=[(str(t), t) for t in steps],
             value=1,
             description="current step t",
             style=style,
-            layout=w.Layout(width="640px"),
+            layout=w.Layout(width="600px"),
         )
         self._frames, self._matrix_views, self._links = {}, [], []
         per_scale = []
@@ -430,7 +430,7 @@ class UnrollWidget:
             step=0.05,
             description=f"live kernel only: W[{i},{j}]",
             style=style,
-            layout=w.Layout(width="640px"),
+            layout=w.Layout(width="600px"),
             continuous_update=False,
             readout_format="+.2f",
         )
