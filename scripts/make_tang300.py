@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import re
 import subprocess
@@ -140,7 +141,7 @@ def couplet_count(poems: list[dict]) -> int:
     return 2 * sum(p["form"].endswith("律诗") for p in poems)
 
 
-def source_md(poems: list[dict], version: str) -> str:
+def source_md(poems: list[dict], version: str, sha256: str) -> str:
     forms = collections.Counter(p["form"] for p in poems)
     sections = collections.Counter(p["section"] for p in poems)
     n_lines = sum(len(p["lines"]) for p in poems)
@@ -158,6 +159,7 @@ def source_md(poems: list[dict], version: str) -> str:
   Debian Chinese Team, <https://salsa.debian.org/chinese-team/fortunes-zh>), file
   `/{MEMBER}`: the anthology 唐诗三百首 (compiled by 蘅塘退士, 1763) as UTF-8
   fortune cookies with ANSI colour codes.
+- **sha256 of that file**: `{sha256}`
 - **Licence**: the poems were written in the 7th-10th centuries and are in the public domain.
   The Debian package as a whole is distributed under GPL-3.0-or-later; this file keeps only
   the poem texts, titles and author names, re-parsed and normalised.
@@ -212,13 +214,15 @@ def main(argv: list[str] | None = None) -> int:
             path, version = Path(args.tang300), args.version or "unknown (pass --version)"
         else:
             path, version = download(Path(tmp))
-        poems = parse(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        poems = parse(raw.decode("utf-8"))
+        sha256 = hashlib.sha256(raw).hexdigest()
 
     args.out.mkdir(parents=True, exist_ok=True)
     # One poem per line: small, and a regenerated file diffs poem by poem.
     rows = [json.dumps(p, ensure_ascii=False, separators=(",", ":")) for p in poems]
     (args.out / "tang300.json").write_text("[\n" + ",\n".join(rows) + "\n]\n", encoding="utf-8")
-    (args.out / "SOURCE.md").write_text(source_md(poems, version), encoding="utf-8")
+    (args.out / "SOURCE.md").write_text(source_md(poems, version, sha256), encoding="utf-8")
     forms = collections.Counter(p["form"] for p in poems)
     print(f"{len(poems)} poems, {couplet_count(poems)} couplets -> {args.out}", file=sys.stderr)
     for form in FORM_ORDER:
