@@ -12,7 +12,12 @@ initial state and the same upstream gradient g = dL/d(out). Two passes are timed
 
 The two implementations are interleaved (rb, torch, torch, rb, ...) so that load from other
 processes hits both alike; the table gives the median and the inter-quartile range of each
-and the ratio of the medians, all from the same run.
+and the ratio of the medians, all from the same run. The ratio of the minima (the least
+disturbed call of each) is printed too. Every call is timed twice: wall-clock time
+(``time.perf_counter``) and the CPU time of the process (``time.process_time``). With one
+thread everywhere, CPU time leaves out the time the process waited for a core, so on a
+machine shared with other busy processes it is the steadier measure; wall time is what a
+user waits on an idle machine.
 
 Run (one core, the BLAS kernel chosen by the CPU, see benchmarks/README.md)::
 
@@ -60,6 +65,13 @@ def parse_args(argv=None):
         action="store_true",
         help="disable torch's oneDNN (mkldnn) RNN kernels: torch's own ATen loop instead",
     )
+    p.add_argument(
+        "--clock",
+        default="both",
+        choices=["wall", "cpu", "both"],
+        help="wall-clock time, process CPU time (steadier on a shared machine), or both",
+    )
+    p.add_argument("--progress", action="store_true", help="print progress to stderr")
     p.add_argument("--output", help="also write the Markdown report to this file")
     args = p.parse_args(argv)
     sizes = []
@@ -110,7 +122,7 @@ def quartiles(samples):
 
 
 def bench_case(np, torch, rb, cell, dtype_name, size, pass_name, repeats, warmup):
-    """Return (rb_seconds, torch_seconds, max_abs_diff) lists/number for one configuration."""
+    """Time one configuration: lists of (wall, cpu) seconds for rb and torch, and max |diff|."""
     T, B, D, H = size
     dtype = np.dtype(dtype_name)
     rng = np.random.default_rng(0)
@@ -154,6 +166,7 @@ def bench_case(np, torch, rb, cell, dtype_name, size, pass_name, repeats, warmup
     for _ in range(warmup):
         run_rb()
         run_torch()
+    # One list of (wall, cpu) seconds per implementation.
     t_rb, t_torch = [], []
     gc.collect()
     gc_was_enabled = gc.isenabled()
@@ -163,9 +176,9 @@ def bench_case(np, torch, rb, cell, dtype_name, size, pass_name, repeats, warmup
             # Alternate who goes first so that neither always runs right after the other.
             order = ((run_rb, t_rb), (run_torch, t_torch))
             for fn, acc in order if k % 2 == 0 else order[::-1]:
-                t0 = time.perf_counter()
+                w0, c0 = time.perf_counter(), time.process_time()
                 fn()
-                acc.append(time.perf_counter() - t0)
+                acc.append((time.perf_counter() - w0, time.process_time() - c0))
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -206,7 +219,6 @@ def main(argv=None) -> int:
         emit(f"- {var}={os.environ.get(var, '(unset)')}")
     emit(f"- repeats={args.repeats}, warmup={args.warmup}; load average at start: {load0}")
 
-    rows = []
     ctx = threadpool_limits(limits=args.threads) if threadpool_limits else None
     if ctx is not None:
         ctx.__enter__()
@@ -217,9 +229,7 @@ def main(argv=None) -> int:
             f"- torch threads: {torch.get_num_threads()}, oneDNN (mkldnn) enabled: "
             f"{torch.backends.mkldnn.enabled}"
         )
-        emit()
-        emit("| cell | dtype | T,B,D,H | pass | rb ms (IQR) | torch ms (IQR) | rb/torch |")
-        emit("|---|---|---|---|---:|---:|---:|")
+        results = []
         for size in args.sizes:
             for cell in args.cells:
                 for dtype_name in args.dtypes:
@@ -228,17 +238,35 @@ def main(argv=None) -> int:
                             np, torch, rb, cell, dtype_name, size, pass_name,
                             args.repeats, args.warmup,
                         )  # fmt: skip
-                        m_rb, iqr_rb = quartiles(t_rb)
-                        m_t, iqr_t = quartiles(t_torch)
-                        rows.append((cell, dtype_name, size, pass_name, m_rb, m_t))
-                        emit(
-                            f"| {cell} | {dtype_name} | {','.join(map(str, size))} | "
-                            f"{pass_name} | {1e3 * m_rb:.3f} ({1e3 * iqr_rb:.3f}) | "
-                            f"{1e3 * m_t:.3f} ({1e3 * iqr_t:.3f}) | {m_rb / m_t:.2f} |"
-                        )
+                        results.append((cell, dtype_name, size, pass_name, t_rb, t_torch))
+                        if args.progress:
+                            print(
+                                f"  done: {cell} {dtype_name} {size} {pass_name}", file=sys.stderr
+                            )
     finally:
         if ctx is not None:
             ctx.__exit__(None, None, None)
+    clocks = {"wall": (0, "wall-clock time"), "cpu": (1, "process CPU time")}
+    for clock in ("wall", "cpu") if args.clock == "both" else (args.clock,):
+        col, what = clocks[clock]
+        emit()
+        emit(f"### {what} (ms)")
+        emit()
+        emit(
+            "| cell | dtype | T,B,D,H | pass | rb median (IQR) | torch median (IQR) "
+            "| rb/torch medians | rb/torch minima |"
+        )
+        emit("|---|---|---|---|---:|---:|---:|---:|")
+        for cell, dtype_name, size, pass_name, t_rb, t_torch in results:
+            a = [sample[col] for sample in t_rb]
+            b = [sample[col] for sample in t_torch]
+            m_rb, iqr_rb = quartiles(a)
+            m_t, iqr_t = quartiles(b)
+            emit(
+                f"| {cell} | {dtype_name} | {','.join(map(str, size))} | {pass_name} | "
+                f"{1e3 * m_rb:.3f} ({1e3 * iqr_rb:.3f}) | {1e3 * m_t:.3f} ({1e3 * iqr_t:.3f}) | "
+                f"{m_rb / m_t:.2f} | {min(a) / min(b):.2f} |"
+            )
     emit()
     emit(f"load average at end: {os.getloadavg()} (nproc={os.cpu_count()})")
     if args.output:

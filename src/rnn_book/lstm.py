@@ -106,13 +106,17 @@ def lstm_backward(dhs, dh_T, dc_T, cache, cell_path=True):
         else:
             dc = np.zeros_like(dc)
         dh = np.matmul(dA[:, t], w).sum(axis=0)  # sum_k W_k^T da_k flows back to h_{t-1}
-    h_prev = np.concatenate([h0[None], hs[:-1]], axis=0).reshape(T * B, H)
+    # a_t = [U W] [x_t; h_{t-1}] + b, so [dU dW] = sum_t da_t [x_t; h_{t-1}]^T: one matmul.
+    # U and W are shared over time, their gradients sum over t.
+    xh = np.empty((T, B, D + H), dtype=x.dtype)
+    xh[:, :, :D] = x
+    xh[0, :, D:] = h0
+    xh[1:, :, D:] = hs[:-1]
     dA2 = dA.reshape(4, T * B, H)
-    dA2_T = dA2.transpose(0, 2, 1)  # (4, H, T*B)
-    # sum_t da_k,t x_t^T and sum_t da_k,t h_{t-1}^T for each gate k: U and W are shared over
-    # time, their gradients sum. (4, H, .) stacked is exactly the (4H, .) row layout.
-    dw_ih = np.matmul(dA2_T, x.reshape(T * B, D)).reshape(4 * H, D)
-    dw_hh = np.matmul(dA2_T, h_prev).reshape(4 * H, H)
+    # (4, H, .) stacked gate by gate is exactly the (4H, .) row layout of the weights.
+    dw = np.matmul(dA2.transpose(0, 2, 1), xh.reshape(T * B, D + H))
+    dw_ih = dw[:, :, :D].reshape(4 * H, D)
+    dw_hh = dw[:, :, D:].reshape(4 * H, H)
     dx = np.matmul(dA2, w_ih.reshape(4, H, D)).sum(axis=0).reshape(T, B, D)  # sum_k U_k^T da_k
     db = dA2.sum(axis=1).reshape(4 * H) if has_bias else None
     return dx, dh, dc, (dw_ih, dw_hh, db, None if db is None else db.copy())
