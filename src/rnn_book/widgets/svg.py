@@ -48,9 +48,13 @@ def node(kind: str, x, y, r=18, *, highlight=False, faded=False):
     return f'<polygon points="{pts}" {common}/>'
 
 
-def arrow(x1, y1, x2, y2, matrix: str | None, *, width=1.8, label=None, label_dx=0, label_dy=0):
-    """A straight arrow in the matrix's colour. The head is a polygon, not a <marker>: marker
-    ids would clash between the many frames of one page and vanish inside hidden ones."""
+def arrow(
+    x1, y1, x2, y2, matrix: str | None, *, width=1.8, label=None, label_dx=0, label_dy=0, hover=None
+):
+    """A straight arrow in the matrix's colour; ``hover`` is a hover text (an SVG <title>).
+
+    The head is a polygon, not a <marker>: marker ids would clash between the many frames of
+    one page and vanish inside hidden ones."""
     color = matrix_color(matrix)
     d = np.array([x2 - x1, y2 - y1], dtype=float)
     n = float(np.hypot(*d)) or 1.0
@@ -73,6 +77,8 @@ def arrow(x1, y1, x2, y2, matrix: str | None, *, width=1.8, label=None, label_dx
             color=color,
             weight="bold",
         )
+    if hover:
+        out = f"<g><title>{html.escape(hover)}</title>{out}</g>"
     return out
 
 

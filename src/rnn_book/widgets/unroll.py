@@ -245,15 +245,42 @@ class UnrollWidget:
                     sub=None if self.vocab else str(i + 1),
                 )
             )
-            b.append(S.arrow(x, Y_X - 17, x, Y_H - 21, "U", label="U", label_dx=-11, label_dy=12))
+            tip = f"step {i + 1}: the same array as every other step, "
+            b.append(
+                S.arrow(
+                    x,
+                    Y_X - 17,
+                    x,
+                    Y_H - 21,
+                    "U",
+                    label="U",
+                    label_dx=-11,
+                    label_dy=12,
+                    hover=tip + "U = weight_ih_l0",
+                )
+            )
             b.append(S.node("state", x, Y_H, 19, highlight=cur, faded=not done))
             b.append(S.text(x - 2, Y_H - 1, "h", size=12, sub=str(i + 1)))
-            b.append(S.arrow(x, Y_H - 20, x, Y_Y + 23, "V", label="V", label_dx=-11))
+            b.append(
+                S.arrow(
+                    x, Y_H - 20, x, Y_Y + 23, "V", label="V", label_dx=-11, hover=tip + "V (output)"
+                )
+            )
             b.append(S.node("output", x, Y_Y, 18, highlight=cur, faded=not done))
             if i > 0:
                 w = 0.7 + 1.6 * min(abs(s), 3.0)
                 b.append(
-                    S.arrow(cx[i - 1] + 20, Y_H, x - 21, Y_H, "W", width=w, label="W", label_dy=-10)
+                    S.arrow(
+                        cx[i - 1] + 20,
+                        Y_H,
+                        x - 21,
+                        Y_H,
+                        "W",
+                        width=w,
+                        label="W",
+                        label_dy=-10,
+                        hover=tip + ("W = weight_hh_l0" if s == 1 else f"W = {s:g} x weight_hh_l0"),
+                    )
                 )
             if done:
                 b.append(
@@ -268,7 +295,7 @@ class UnrollWidget:
                 x_left = x - O * pc / 2
                 for o in range(O):
                     b.append(
-                        f'<rect x="{x_left + o * pc:.1f}" y="{Y_P:.1f}" width="{pc}" height="{pc}" '
+                        f'<rect x="{x_left + o * pc:.0f}" y="{Y_P:.0f}" width="{pc}" height="{pc}" '
                         f'fill="{S.grey(d["p"][i][o])}" stroke="#999" stroke-width="0.5"/>'
                     )
                     b.append(
