@@ -13,7 +13,7 @@ import pytest
 
 from rnn_book import data as D
 
-CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+CJK = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002ebef]+$")
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_tang300.py"
 
 
@@ -75,6 +75,22 @@ def test_filters(poems):
 def test_bad_filters_raise(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         D.load_tang300(**kwargs)
+
+
+def test_song100():
+    song = D.load_song100()
+    assert 90 <= len(song) <= 110
+    assert all(p.section == "宋诗" and p.form in D.FORMS for p in song)
+    assert all(p.lines and all(CJK.match(line) for line in p.lines) for p in song)
+    assert not any("\x1b" in p.title + p.author for p in song)
+    lushi = D.load_song100(form="七言律诗")
+    assert lushi and all(len(p.lines) == 8 and p.line_length == 7 for p in lushi)
+    pairs = D.couplets(song)
+    assert len(pairs) == 2 * len(D.load_song100(form=("五言律诗", "七言律诗")))
+    assert all(len(a) == len(b) for a, b in pairs)
+    assert not {p.lines for p in song} & {p.lines for p in D.load_tang300()}  # other poems
+    with pytest.raises(ValueError, match="form"):
+        D.load_song100(form="宋词")
 
 
 def test_poem_text_punctuation():
@@ -456,11 +472,30 @@ def test_script_parses_a_fortune_file(script, tmp_path):
         script.parse("no colour codes here")
 
 
+def test_script_parses_song_records(script):
+    text = (
+        "\x1b[32m题目:《春居杂兴》二首\x1b[m\n\x1b[33m作者:王禹偁（９５４－１００１）\x1b[m\n\n"
+        "            其一\n\n两株桃杏映篱斜，妆点商山副使家，\n何事春风容不得，和莺吹折数枝花。\n\n"
+        "            其二\n\n春云如兽复如禽，日照风吹浅又深。\n谁道无心便容与，亦同翻覆小人心。\n"
+        "%    \n"  # a separator with trailing spaces, as in the real file
+        "\x1b[32m题目:《除夜自石湖归苕溪》其一\x1b[m\n\x1b[33m作者:姜夔（１１５５－１２２１）\x1b[m\n"
+        "细草穿沙雪半销，吴宫烟冷水迢迢。\n梅花竹里无人见，一夜吹香过石桥。\n%\n"
+    )
+    poems = script.parse_song(text)
+    assert [p["title"] for p in poems] == [
+        "春居杂兴·其一",
+        "春居杂兴·其二",
+        "除夜自石湖归苕溪·其一",
+    ]
+    assert [p["author"] for p in poems] == ["王禹偁", "王禹偁", "姜夔"]
+    assert all(p["form"] == "七言绝句" and len(p["lines"]) == 4 for p in poems)
+
+
 def test_shipped_json_matches_the_loader(poems):
     from importlib import resources
 
     raw = json.loads(resources.files("rnn_book.data").joinpath("tang300.json").read_text("utf-8"))
     assert [p["title"] for p in raw] == [p.title for p in poems]
-    assert "fortunes-zh" in resources.files("rnn_book.data").joinpath("SOURCE.md").read_text(
-        "utf-8"
-    )
+    source = resources.files("rnn_book.data").joinpath("SOURCE.md").read_text("utf-8")
+    assert "fortunes-zh" in source and "make_tang300.py" in source
+    assert f"{len(poems)} poems" in source and f"{len(D.couplets())} couplets" in source

@@ -1,4 +1,4 @@
-"""唐诗三百首, shipped with the package: poems, their lines, and couplets from regulated verse.
+"""唐诗三百首 (and 101 宋诗), shipped with the package: poems, lines, couplets of regulated verse.
 
 The corpus (``tang300.json``, built by ``scripts/make_tang300.py`` from Debian's
 ``fortunes-zh``; provenance in ``SOURCE.md``) is read with ``importlib.resources``: no network,
@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["FORMS", "SECTIONS", "Poem", "couplets", "load_tang300", "poem_lines"]
+__all__ = [
+    "FORMS",
+    "SECTIONS",
+    "Poem",
+    "couplets",
+    "load_song100",
+    "load_tang300",
+    "poem_lines",
+]
 
 FORMS = ("五言绝句", "七言绝句", "五言律诗", "七言律诗", "五言古诗", "七言古诗", "杂言古诗")
 SECTIONS = ("古体", "律诗", "绝句")
@@ -55,9 +63,9 @@ class Poem:
         return lengths.pop() if len(lengths) == 1 else None
 
 
-@lru_cache(maxsize=1)
-def _corpus() -> tuple[Poem, ...]:
-    raw = resources.files("rnn_book.data").joinpath("tang300.json").read_text(encoding="utf-8")
+@lru_cache(maxsize=2)
+def _corpus(name: str = "tang300") -> tuple[Poem, ...]:
+    raw = resources.files("rnn_book.data").joinpath(f"{name}.json").read_text(encoding="utf-8")
     return tuple(
         Poem(
             title=p["title"],
@@ -97,6 +105,17 @@ def load_tang300(form=None, section=None) -> list[Poem]:
         for p in _corpus()
         if (forms is None or p.form in forms) and (sections is None or p.section in sections)
     ]
+
+
+def load_song100(form=None) -> list[Poem]:
+    """Song-dynasty poems (宋诗, not 宋词) from the same Debian package: 101 poems.
+
+    Mostly 七言绝句 and 七言律诗; ``section`` is "宋诗" and ``form`` the shape alone. Useful as
+    text from another era (a held-out test of a model trained on Tang poems) and as 96 more
+    couplets: ``couplets(load_song100())``. form : as in ``load_tang300``.
+    """
+    forms = _as_choice("form", form, FORMS)
+    return [p for p in _corpus("song100") if forms is None or p.form in forms]
 
 
 def _check_poems(poems) -> list[Poem]:
