@@ -217,9 +217,11 @@ def draw(graph: Graph, ax=None, *, highlight_t: int | None = None, edge_labels: 
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch
 
-    if ax is None:
+    if ax is None:  # the same scale as draw_panels: 0.6 inch per data unit
         x0, x1, y0, y1 = graph.bounds()
-        _, ax = plt.subplots(figsize=(1.2 + 1.1 * (x1 - x0 + 1), 1.0 + 1.0 * (y1 - y0 + 1)))
+        fig_w, fig_h = 0.6 * (x1 - x0 + 1.4), 0.6 * (y1 - y0 + 1.35) + 0.32
+        fig, ax = plt.subplots(figsize=(fig_w, fig_h))
+        fig.subplots_adjust(left=0, right=1, bottom=0, top=1 - 0.32 / fig_h)
     r = NODE_RADIUS * 1.08
     for node in graph.nodes.values():
         ax.add_patch(_node_patch(node, highlight_t is not None and node.t == highlight_t))
