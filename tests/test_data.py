@@ -310,6 +310,18 @@ def test_same_bag_different_label_exists():
     assert any(labels == {0, 1} for labels in by_bag.values())
 
 
+def test_sentiment_exclude_gives_a_disjoint_test_set():
+    train, _ = D.sentiment_reviews(1000, seed=0)
+    plain, _ = D.sentiment_reviews(500, seed=1)
+    seen = {"".join(r) for r in train}
+    assert any("".join(r) in seen for r in plain)  # overlap happens without exclude
+    test, y = D.sentiment_reviews(500, seed=1, exclude=train)
+    assert not any("".join(r) in seen for r in test) and int(y.sum()) == 250
+    again, _ = D.sentiment_reviews(500, seed=1, exclude=["".join(r) for r in train])
+    assert again == test
+    assert D.sentiment_reviews(50, seed=1, exclude=[])[0] == D.sentiment_reviews(50, seed=1)[0]
+
+
 def test_sentiment_reproducible_and_errors():
     a = D.sentiment_reviews(50, seed=3, mirrored=False)
     b = D.sentiment_reviews(50, seed=3, mirrored=False)

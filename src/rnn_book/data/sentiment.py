@@ -140,13 +140,16 @@ def review_label(tokens) -> int:
     return _clause_polarity(words(clauses[0].removeprefix("虽然")))
 
 
-def sentiment_reviews(n: int, seed: int = 0, mirrored: bool = True):
+def sentiment_reviews(n: int, seed: int = 0, mirrored: bool = True, exclude=None):
     """Generate ``n`` labelled reviews (synthetic, from the grammar in this module's docstring).
 
     n : number of reviews (>= 2). seed : for ``np.random.default_rng``.
     mirrored : if True, reviews are made in units of two with labels 0 and 1: a contrast review
         and its twin with the clauses swapped (same bag of words, opposite label), or two
         independent one-clause / "而且" reviews. The units are then shuffled.
+    exclude : optional reviews (token lists or texts) that must not be generated, e.g. the
+        training set when making a test set: the grammar is small, so two seeds share about
+        8 % of their reviews verbatim otherwise. Excluded draws are redrawn.
     Returns (reviews, labels): a list of n token lists (words) and an (n,) int64 array of 0/1.
     The labels are balanced: exactly n/2 of each (n//2 and n - n//2 when n is odd).
     """
@@ -154,18 +157,32 @@ def sentiment_reviews(n: int, seed: int = 0, mirrored: bool = True):
         raise TypeError(f"n: expected an int, got {type(n).__name__}")
     if n < 2:
         raise ValueError(f"n: expected at least 2 reviews, got {n}")
+    banned = (
+        set() if exclude is None else {r if isinstance(r, str) else "".join(r) for r in exclude}
+    )
     rng = np.random.default_rng(seed)
     names = list(PATTERNS)
     probs = np.array([PATTERNS[p] for p in names])
+
+    def draw(make):
+        """Call make() until none of its reviews is excluded (at most 1000 times)."""
+        for _ in range(1000):
+            unit = make()
+            if not any("".join(r) in banned for r in unit):
+                return unit
+        raise ValueError("exclude: it covers (nearly) every review the grammar can write")
+
+    def mirrored_unit():
+        pattern = names[rng.choice(len(names), p=probs)]
+        if pattern in _CONTRASTS:
+            tokens, main, other = _review(rng, pattern, 1)
+            return [tokens, _join(pattern, other, main)]
+        return [_review(rng, pattern, 1)[0], _review(rng, pattern, 0)[0]]
+
     reviews, labels = [], []
     if mirrored:
         for _ in range((n + 1) // 2):
-            pattern = names[rng.choice(len(names), p=probs)]
-            if pattern in _CONTRASTS:
-                tokens, main, other = _review(rng, pattern, 1)
-                reviews += [tokens, _join(pattern, other, main)]
-            else:
-                reviews += [_review(rng, pattern, 1)[0], _review(rng, pattern, 0)[0]]
+            reviews += draw(mirrored_unit)
             labels += [1, 0]
         if n % 2:  # odd n: drop the last label-0 review; the rest stays balanced
             reviews, labels = reviews[:-1], labels[:-1]
@@ -173,7 +190,7 @@ def sentiment_reviews(n: int, seed: int = 0, mirrored: bool = True):
         target = rng.permutation(np.arange(n) % 2)
         for label in target.tolist():
             pattern = names[rng.choice(len(names), p=probs)]
-            reviews.append(_review(rng, pattern, label)[0])
+            reviews += draw(lambda p=pattern, y=label: [_review(rng, p, y)[0]])
             labels.append(label)
     order = rng.permutation(len(reviews))
     return [reviews[i] for i in order], np.array(labels, dtype=np.int64)[order]
