@@ -227,3 +227,30 @@ def test_one_colour_per_role_in_every_figure():
         # no mathtext parse failure: the figure renders to pixels
         fig.canvas.draw()
         assert np.asarray(fig.canvas.buffer_rgba()).std() > 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "n_weight_arrays"),
+    [({}, 2), ({"num_layers": 3}, 6), ({"bidirectional": True}, 4)],
+)
+@pytest.mark.parametrize("cell", ["RNN", "LSTM", "GRU"])
+def test_graph_for_a_layer_has_one_array_per_weight_of_the_layer(cell, kwargs, n_weight_arrays):
+    import rnn_book as rb
+    from rnn_book.figures import graph_for
+
+    layer = getattr(rb, cell)(4, 3, seed=0, **kwargs)
+    weights = [k for k in layer.params if k.startswith("weight")]
+    assert len(weights) == n_weight_arrays
+    g = graph_for(layer, T=5)
+    assert len(g.params() - {"V"}) == n_weight_arrays
+    assert g.count("input") == 5 and g.count("output") == 5
+
+
+def test_graph_for_rejects_what_it_cannot_draw():
+    import rnn_book as rb
+    from rnn_book.figures import graph_for
+
+    with pytest.raises(ValueError, match="bidirectional"):
+        graph_for(rb.RNN(4, 3, num_layers=2, bidirectional=True, seed=0))
+    with pytest.raises(TypeError, match="layer"):
+        graph_for(object())

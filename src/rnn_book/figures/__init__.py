@@ -15,6 +15,7 @@ from rnn_book.figures.evolution import (
     separate_nets_graph,
     unrolled_rnn_graph,
 )
+from rnn_book.figures.from_model import graph_for
 from rnn_book.figures.graph import Edge, Graph, Node, Note, draw, draw_panels, figure_texts, legend
 from rnn_book.figures.structures import STRUCTURES, draw_structures, structure_graph
 from rnn_book.figures.style import MATRIX_COLORS, NODE_STYLE
@@ -39,6 +40,7 @@ __all__ = [
     "feedforward_graph",
     "figure_texts",
     "folded_rnn_graph",
+    "graph_for",
     "legend",
     "linked_nets_graph",
     "separate_nets_graph",
