@@ -13,7 +13,7 @@ but                    画面很好，但是剧情很差        the clause after
 although_but           虽然画面很好，但是剧情很差    the clause after 但是
 however                画面很好，不过剧情很差        the clause after 不过
 main_although          剧情很差，虽然画面很好        the clause without 虽然
-and                    画面很好，而且剧情很感人      both (they agree)
+and                    画面很好，而且剧情很精彩      both (they agree)
 =====================  ============================  =======================
 
 In every two-clause contrast the clauses have opposite polarities, so the bag of words of
@@ -46,9 +46,10 @@ __all__ = [
 ]
 
 ASPECTS = ("画面", "剧情", "音乐", "演技", "节奏", "结局", "特效", "台词", "镜头", "配角")
+# Adjectives that fit every aspect (no 好看 for the music), none containing 不 or 没.
 ADJECTIVES = {
-    1: ("好", "精彩", "出色", "感人", "流畅", "好看", "动人", "用心"),
-    0: ("差", "无聊", "糟糕", "拖沓", "乏味", "粗糙", "平庸", "难看"),
+    1: ("好", "精彩", "出色", "用心", "到位", "惊艳", "出彩", "讲究"),
+    0: ("差", "无聊", "糟糕", "平庸", "乏味", "粗糙", "敷衍", "老套"),
 }
 DEGREES = (("很",), ("非常",), ("特别",), ("相当",), ("真",))
 NEGATIONS = (("不",), ("并不",), ("没有", "那么"), ("一点", "也", "不"))
