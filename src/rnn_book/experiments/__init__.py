@@ -8,8 +8,24 @@
   sequence lengths; the sweep behind ``book/results/long_range.json``.
 * ``gradient_flow``      — how the gradient that reaches x_{T-k} shrinks or grows with the
   distance k, and what gradient clipping does about growth.
+* ``gru_conventions``    — the GRU as Cho et al., Chung et al. and PyTorch write it.
+* ``plots``              — the figures of these experiments.
 """
 
-from rnn_book.experiments import binary_subtraction, common, gradient_flow, long_range
+from rnn_book.experiments import (
+    binary_subtraction,
+    common,
+    gradient_flow,
+    gru_conventions,
+    long_range,
+    plots,
+)
 
-__all__ = ["binary_subtraction", "common", "gradient_flow", "long_range"]
+__all__ = [
+    "binary_subtraction",
+    "common",
+    "gradient_flow",
+    "gru_conventions",
+    "long_range",
+    "plots",
+]
