@@ -164,27 +164,39 @@ def test_sentiment_bad_input():
 
 
 def test_naive_forecast_is_the_last_value_and_bad_shapes_raise():
-    X = np.arange(12.0).reshape(3, 4)
-    np.testing.assert_array_equal(stock.naive_forecast(X), [3.0, 7.0, 11.0])
-    assert stock.to_inputs(X, 2.0).shape == (4, 3, 1)
+    X = np.arange(1.0, 13.0).reshape(3, 4)
+    np.testing.assert_array_equal(stock.naive_forecast(X), [4.0, 8.0, 12.0])
+    np.testing.assert_array_equal(stock.naive_forecast(X[:, :, None]), [4.0, 8.0, 12.0])
+    inputs = stock.to_inputs(X, 2.0)
+    assert inputs.shape == (4, 3, 1)
+    assert inputs[-1, 0, 0] == 0.0 and inputs[0, 0, 0] == pytest.approx(np.log(1 / 4) / 2)
     with pytest.raises(ValueError, match="X"):
         stock.naive_forecast(np.arange(4.0))
+    with pytest.raises(ValueError, match="positive"):
+        stock.to_inputs(-X, 1.0)
+
+
+def test_a_regressor_that_outputs_zero_return_is_the_naive_forecast():
+    X = stock.momentum_walk(30, phi=0.0, seed=1)[None, :10]
+    model = stock.make_regressor(4, seed=0)
+    model.head.params["weight"][...] = 0.0
+    model.head.params["bias"][...] = 0.0
+    np.testing.assert_allclose(stock.predict(model, X, 0.01), stock.naive_forecast(X))
 
 
 def test_stock_regressor_finds_momentum_that_naive_ignores():
-    # changes follow AR(1) with phi = 0.8: tomorrow's change is predictable from today's
-    rng = np.random.default_rng(0)
-    e = np.zeros(900)
-    for t in range(1, 900):
-        e[t] = 0.8 * e[t - 1] + rng.normal()
-    p = 100 + np.cumsum(e)
+    # log returns follow AR(1) with phi = 0.8: tomorrow's return is predictable from today's
+    p = stock.momentum_walk(900, phi=0.8, seed=0)
     X = np.lib.stride_tricks.sliding_window_view(p[:-1], 5)
     y = p[5:]
+    scale = float(np.std(np.diff(np.log(p[:605]))))
     model = stock.make_regressor(8, seed=0)
-    stock.train_regressor(model, X[:600], y[:600], scale=float(np.std(e)), epochs=15, seed=0)
-    mse_rnn = np.mean((stock.predict(model, X[600:], float(np.std(e))) - y[600:]) ** 2)
+    stock.train_regressor(model, X[:600], y[:600], scale, epochs=15, seed=0)
+    mse_rnn = np.mean((stock.predict(model, X[600:], scale) - y[600:]) ** 2)
     mse_naive = np.mean((stock.naive_forecast(X[600:]) - y[600:]) ** 2)
     assert mse_rnn < 0.6 * mse_naive
+    with pytest.raises(ValueError, match="phi"):
+        stock.momentum_walk(10, phi=1.0)
 
 
 # ----------------------------------------------------------------------------- couplets

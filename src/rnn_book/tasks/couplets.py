@@ -17,8 +17,11 @@ from rnn_book.tasks.common import fit, minibatches
 
 __all__ = [
     "CHAR_CLASSES",
+    "CoupletVocab",
     "char_accuracy",
+    "class_chance",
     "class_match",
+    "experiment",
     "lookup_table",
     "make_model",
     "pattern_match",
@@ -57,6 +60,81 @@ def class_match(pred, truth, decode, classes=None) -> tuple[float, int]:
                 total += 1
                 hits += of.get(decode(int(a))) == want
     return (hits / total if total else float("nan")), total
+
+
+def class_chance(truth, train_lowers, decode, classes=None) -> float:
+    """The class match of guessing: at every position where the true character has a class,
+    the probability that a character drawn from the training 下联 frequencies has that class.
+    """
+    classes = CHAR_CLASSES if classes is None else classes
+    of = {c: name for name, chars in classes.items() for c in chars}
+    train_chars = [decode(int(i)) for line in train_lowers for i in line]
+    share = {name: np.mean([of.get(c) == name for c in train_chars]) for name in classes}
+    wanted = [of.get(decode(int(b))) for t in truth for b in t]
+    return float(np.mean([share[w] for w in wanted if w is not None]))
+
+
+class CoupletVocab:
+    """Characters of the training couplets (both lines) plus UNK = id 0.
+
+    ``encode(line)`` -> (len,) ids, unknown characters -> 0; ``decode(ids)`` -> str.
+    """
+
+    def __init__(self, pairs):
+        self.chars = ["<unk>", *sorted({c for a, b in pairs for c in a + b})]
+        self.index = {c: i for i, c in enumerate(self.chars)}
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def encode(self, line: str) -> np.ndarray:
+        return np.array([self.index.get(c, 0) for c in line], dtype=np.int64)
+
+    def decode(self, ids) -> str:
+        return "".join(self.chars[int(i)] for i in ids)
+
+
+def experiment(
+    train_pairs,
+    held_pairs,
+    bidirectional: bool,
+    embedding_dim: int = 64,
+    hidden_size: int = 128,
+    epochs: int = 8,
+    lr: float = 3e-3,
+    seed: int = 0,
+) -> dict:
+    """Train on (上联, 下联) string pairs and measure on held-out pairs.
+
+    Returns a dict: ``model``, ``vocab``, ``pred`` (held-out answers as str), the RNN's
+    ``acc`` / ``class`` / ``train_acc``, the lookup table's ``lookup_acc`` / ``lookup_class``
+    and its answers ``lookup_pred``, the guessing rate ``class_chance`` and
+    ``unknown`` (share of held-out 上联 characters never seen in training).
+    """
+    vocab = CoupletVocab(train_pairs)
+    up = [vocab.encode(a) for a, _ in train_pairs]
+    low = [vocab.encode(b) for _, b in train_pairs]
+    up_h = [vocab.encode(a) for a, _ in held_pairs]
+    low_h = [vocab.encode(b) for _, b in held_pairs]
+    model = make_model(len(vocab), embedding_dim, hidden_size, "rnn", bidirectional, seed)
+    train(model, up, low, epochs=epochs, lr=lr, seed=seed)
+    pred = predict(model, up_h, banned=[0])
+    table = lookup_table(up, low, len(vocab))(up_h)
+    ch = vocab.chars.__getitem__
+    return {
+        "model": model,
+        "vocab": vocab,
+        "pred": [vocab.decode(p) for p in pred],
+        "lookup_pred": [vocab.decode(p) for p in table],
+        "acc": char_accuracy(pred, low_h),
+        "class": class_match(pred, low_h, ch)[0],
+        "train_acc": char_accuracy(predict(model, up, banned=[0]), low),
+        "lookup_acc": char_accuracy(table, low_h),
+        "lookup_class": class_match(table, low_h, ch)[0],
+        "class_chance": class_chance(low_h, low, ch),
+        "class_positions": class_match(pred, low_h, ch)[1],
+        "unknown": float(np.mean(np.concatenate(up_h) == 0)),
+    }
 
 
 def _by_length(lines) -> dict[int, np.ndarray]:

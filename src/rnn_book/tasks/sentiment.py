@@ -21,6 +21,7 @@ __all__ = [
     "length_batches",
     "make_classifier",
     "predict",
+    "running_probability",
     "train_bow",
     "train_classifier",
 ]
@@ -143,6 +144,20 @@ def predict(model, seqs, batch_size: int = 256) -> np.ndarray:
     for ids, _, part in length_batches(seqs, np.zeros(len(seqs)), batch_size, None):
         pred[part] = np.argmax(model.forward(ids), axis=-1)
     return pred
+
+
+def running_probability(model, ids) -> np.ndarray:
+    """P(class) after each token of ONE review: ids (T,) -> (T, C).
+
+    The last row is the model's answer; the earlier rows apply the same V to h_1..h_{T-1},
+    showing how the answer forms while the RNN reads.
+    """
+    from rnn_book.functional import softmax
+
+    ids = _check_sequences("ids", [ids])[0]
+    inputs = model.embedding.forward(ids[:, None])
+    out, _ = model.rnn.forward(inputs)  # (T, 1, H)
+    return softmax(model.head.forward(out[:, 0]), axis=-1)
 
 
 def accuracy(pred, y) -> float:
