@@ -1,0 +1,189 @@
+"""The seq2seq chapter's package: the 万 numerals data, the attention decoder, the experiments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rnn_book as rb
+from rnn_book.seq2seq import data
+from rnn_book.seq2seq.attention import AttentionSeq2Seq
+
+TOL = 1e-7
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------------------- data
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (1, "一"),
+        (10, "十"),
+        (15, "十五"),
+        (1005, "一千零五"),
+        (10000, "一万"),
+        (10015, "一万零一十五"),
+        (10100, "一万零一百"),
+        (150000, "十五万"),
+        (20000001, "二千万零一"),
+        (30052001, "三千零五万二千零一"),
+        (99999999, "九千九百九十九万九千九百九十九"),
+    ],
+)
+def test_reading(n, text):
+    assert data.reading(n) == text
+
+
+@pytest.mark.parametrize("bad", [0, 100_000_000, 2.0, True])
+def test_reading_rejects_bad_numbers(bad):
+    with pytest.raises(ValueError, match="n: expected an int"):
+        data.reading(bad)
+
+
+def test_encode_pads_left_and_reverses_only_the_characters():
+    b = data.encode([1005, 30052001])
+    assert b.src.shape == (9, 2) and b.tgt_in.shape == (9, 2)
+    assert list(b.src[:5, 0]) == [data.PAD] * 5
+    text = "".join(data.SRC_CHARS[i] for i in b.src[5:, 0])
+    assert text == "一千零五"
+    r = data.encode([1005, 30052001], reverse=True)
+    assert "".join(data.SRC_CHARS[i] for i in r.src[5:, 0]) == "五零千一"
+    assert data.to_digits(b.tgt_out[:, 1]) == "30052001"
+    assert b.mask[:, 0].tolist() == [1, 1, 1, 1, 1, 0, 0, 0, 0]
+    assert (b.tgt_in[1:] == b.tgt_out[:-1]).all() and (b.tgt_in[0] == data.BOS).all()
+    sub = b.take([0])
+    assert sub.src.shape == (4, 1) and sub.tgt_out.shape == (5, 1)
+
+
+def test_sample_numbers_respects_the_length_limit():
+    x = data.sample_numbers(300, 0, max_source_len=8)
+    assert len(set(x.tolist())) == 300
+    assert data.source_lengths(x).max() <= 8
+    assert (data.sample_numbers(50, 1) == data.sample_numbers(50, 1)).all()
+
+
+# ---------------------------------------------------------------------------- attention model
+def _randomise(model, rng):
+    """Nonzero biases, and W_a / embeddings of order 1 so that the attention is far from
+    uniform and its gradient is large enough for central differences to resolve."""
+    for name, p in model.params.items():
+        if "bias" in name or "embedding" in name:
+            p[...] = rng.normal(size=p.shape)
+        elif "attn" in name:
+            p[...] = rng.normal(scale=3.0, size=p.shape)
+
+
+def _case(cell, pad_id, seed=3):
+    rng = np.random.default_rng(seed)
+    model = AttentionSeq2Seq(6, 5, 4, cell=cell, embedding_dim=3, pad_id=pad_id, seed=0)
+    _randomise(model, rng)
+    src = rng.integers(1, 6, size=(5, 3))
+    if pad_id is not None:
+        src[:2, 0] = pad_id  # a left-padded column
+        src[:1, 2] = pad_id
+    tgt = rng.integers(0, 5, size=(4, 3))
+    if cell == "lstm":
+        h0 = (rng.normal(size=(1, 3, 4)), rng.normal(size=(1, 3, 4)))
+    else:
+        h0 = rng.normal(size=(1, 3, 4))
+    g = rng.normal(size=(4, 3, 5))
+    return model, src, tgt, h0, g
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("pad_id", [None, 0])
+def test_attention_gradcheck(cell, pad_id):
+    model, src, tgt, h0, g = _case(cell, pad_id)
+    states = h0 if isinstance(h0, tuple) else (h0,)
+
+    def loss():
+        return float(np.sum(model.forward(src, tgt, h0) * g))
+
+    model.zero_grad()
+    model.forward(src, tgt, h0)
+    dh0 = model.backward(g)
+    dh0 = dh0 if isinstance(dh0, tuple) else (dh0,)
+    arrays = dict(model.params)
+    analytic = {k: v.copy() for k, v in model.grads.items()}
+    for i, (s, ds) in enumerate(zip(states, dh0)):
+        arrays[f"h0[{i}]"], analytic[f"h0[{i}]"] = s, ds
+    errors = rb.gradcheck(loss, arrays, analytic)
+    bad = {k: e for k, e in errors.items() if not e < TOL}
+    assert not bad, bad
+    # the attention path alone reaches every encoder state: encoder weights get gradient
+    assert np.abs(model.grads["encoder.weight_ih_l0"]).sum() > 0
+    assert np.abs(model.grads["attn.weight"]).sum() > 0
+
+
+def test_attention_ignores_padding_exactly():
+    model, src, tgt, _, _ = _case("gru", 0)
+    model.forward(src, tgt)
+    a = model.attention
+    assert a.shape == (4, 3, 5)
+    np.testing.assert_allclose(a.sum(axis=-1), 1.0, atol=1e-12)
+    assert (a[:, 0, :2] == 0).all() and (a[:, 2, :1] == 0).all()
+
+
+def test_greedy_decode_matches_teacher_forcing_on_its_own_output():
+    """Feeding the greedy output back in with teacher forcing reproduces the same argmaxes."""
+    model, src, _, _, _ = _case("gru", 0)
+    ids = model.greedy_decode(src, bos_id=0, max_len=6)
+    att = model.attention.copy()
+    tgt_in = np.concatenate([np.zeros((1, 3), dtype=np.int64), ids[:-1]])
+    logits = model.forward(src, tgt_in)
+    assert (np.argmax(logits, axis=-1) == ids).all()
+    np.testing.assert_allclose(model.attention, att, atol=1e-12)
+
+
+def test_attention_bad_input_is_reported():
+    model = AttentionSeq2Seq(6, 5, 4, pad_id=0, seed=0)
+    with pytest.raises(ValueError, match="same B"):
+        model.forward(np.ones((3, 2), dtype=int), np.ones((2, 3), dtype=int))
+    with pytest.raises(TypeError, match="src: expected an integer array"):
+        model.forward(np.ones((3, 2)), np.ones((2, 2), dtype=int))
+    with pytest.raises(ValueError, match=r"tgt_in: expected ids in \[0, 5\)"):
+        model.forward(np.ones((3, 2), dtype=int), np.full((2, 2), 7))
+    with pytest.raises(ValueError, match="all-padding column"):
+        model.forward(np.zeros((3, 2), dtype=int), np.ones((2, 2), dtype=int))
+    with pytest.raises(RuntimeError, match="call forward before backward"):
+        AttentionSeq2Seq(6, 5, 4).backward(np.zeros((2, 2, 5)))
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_attention_matches_torch_autograd(cell):
+    torch = pytest.importorskip("torch")
+    model, src, tgt, h0, g = _case(cell, 0, seed=5)
+    logits = model.forward(src, tgt, h0)
+    model.zero_grad()
+    dh0 = model.backward(g)
+
+    def T(a):
+        return torch.tensor(np.array(a), dtype=torch.float64, requires_grad=True)
+
+    P = {k: T(v) for k, v in model.params.items()}
+    enc, dec = rb.to_torch(model.encoder), rb.to_torch(model.decoder)
+    for name, mod in (("encoder", enc), ("decoder", dec)):
+        for k, p in mod.named_parameters():
+            p.data = P[f"{name}.{k}"].data
+            P[f"{name}.{k}"] = p
+    th0 = tuple(T(s) for s in h0) if isinstance(h0, tuple) else T(h0)
+    src_t, tgt_t = torch.tensor(src), torch.tensor(tgt)
+    enc_out, context = enc(P["src_embedding.weight"][src_t], th0)
+    dec_out, _ = dec(P["tgt_embedding.weight"][tgt_t], context)
+    keys = enc_out @ P["attn.weight"].T
+    scores = torch.einsum("tbh,sbh->tbs", dec_out, keys)
+    scores = scores.masked_fill(torch.tensor(src == 0).T[None], float("-inf"))
+    alpha = torch.softmax(scores, dim=-1)
+    ctx = torch.einsum("tbs,sbh->tbh", alpha, enc_out)
+    tilde = torch.tanh(torch.cat([ctx, dec_out], -1) @ P["combine.weight"].T + P["combine.bias"])
+    out = tilde @ P["head.weight"].T + P["head.bias"]
+    (out * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), logits, rtol=0, atol=1e-12)
+    for k, v in model.grads.items():
+        assert rb.relative_error(v, P[k].grad.numpy()) < 1e-10, k
+    states = th0 if isinstance(th0, tuple) else (th0,)
+    mine = dh0 if isinstance(dh0, tuple) else (dh0,)
+    for s, d in zip(states, mine):
+        assert rb.relative_error(d, s.grad.numpy()) < 1e-10
