@@ -18,7 +18,7 @@ if [[ "$(cat book/_build/.src-hash 2>/dev/null)" != "$src_hash" ]]; then
   rm -rf book/_build/.jupyter_cache
 fi
 
-# On a new machine matplotlib builds its font cache on first import and says so on stderr, which
+# On a new machine matplotlib builds its font cache on first import and may log that on stderr, which
 # would fail the first chapter that plots (stderr output fails the build). Build it here instead.
 .venv/bin/python -c "import matplotlib.font_manager" 2>/dev/null || true
 
