@@ -179,6 +179,32 @@ def test_book_has_front_page_and_vendored_assets(book_html_dir):
         assert (book_html_dir / asset).is_file(), f"{asset} missing from the built book"
 
 
+@pytest.mark.parametrize(
+    "page_file",
+    _PAGES or [None],
+    ids=[str(p.relative_to(BOOK_HTML_DIR)) for p in _PAGES] or ["book-not-built"],
+)
+def test_page_runs_offline_in_browser(page_file, book_html_dir, book_server, browser_page):
+    """Every page: no request leaves 127.0.0.1, no console error, math and widgets render."""
+    page, blocked, errors = browser_page
+    rel = page_file.relative_to(book_html_dir).as_posix()
+    html = page_file.read_text(encoding="utf-8")
+    page.goto(book_server + rel, wait_until="load")
+    if "application/vnd.jupyter.widget-view+json" in html:
+        page.wait_for_selector(".jupyter-widgets", timeout=30_000)
+    if 'class="math' in html:
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
+        )
+        page.evaluate("() => MathJax.startup.promise")
+        assert page.locator("mjx-container").count() > 0, f"{rel}: MathJax typeset nothing"
+    page.wait_for_load_state("networkidle")
+    assert page.locator("mjx-merror").count() == 0, f"{rel}: MathJax reported TeX errors"
+    assert page.get_by_text("Error displaying widget").count() == 0, f"{rel}: broken widget"
+    assert blocked == [], f"{rel} tried to reach other hosts:\n" + "\n".join(blocked)
+    assert errors == [], f"{rel} browser console errors:\n" + "\n".join(errors)
+
+
 def test_intro_renders_math_offline(book_server, browser_page):
     page, blocked, errors = browser_page
     page.goto(book_server + "intro.html", wait_until="load")
