@@ -290,3 +290,39 @@ def test_frame_slider_links_the_slider_to_the_frames():
     assert box._link.source == (slider, "index") and box._link.target == (stack, "selected_index")
     with pytest.raises(ValueError, match="labels, frames"):
         ui.frame_slider(["a"], [], "pick")
+
+
+def test_couplet_vocab_and_experiment_on_a_tiny_split():
+    pairs = [
+        ("白日依山尽", "黄河入海流"),
+        ("明月松间照", "清泉石上流"),
+        ("山中一夜雨", "树杪百重泉"),
+    ]
+    vocab = couplets.CoupletVocab(pairs)
+    assert vocab.chars[0] == "<unk>" and vocab.decode(vocab.encode("白日")) == "白日"
+    assert vocab.encode("龘")[0] == 0
+    r = couplets.experiment(
+        pairs, pairs[:1], bidirectional=True, embedding_dim=8, hidden_size=8, epochs=2, seed=0
+    )
+    assert [len(p) for p in r["pred"]] == [5]
+    assert 0.0 <= r["acc"] <= 1.0 and r["unknown"] == 0.0
+    assert r["lookup_pred"][0][0] == "黄"  # 白 only ever faced 黄 in training
+
+
+def test_class_chance_is_the_share_of_the_wanted_class_in_training():
+    chars = "_一二山水"
+    # training lowers: 一, 山, 山, 水 -> number share 1/4; truth asks for a number once
+    chance = couplets.class_chance(
+        [np.array([2])], [np.array([1, 3]), np.array([3, 4])], decode=lambda i: chars[i]
+    )
+    assert chance == pytest.approx(0.25)
+
+
+def test_running_probability_ends_in_the_classifier_answer():
+    seqs, _ = _order_task(40, 3)
+    model = sentiment.make_classifier(7, embedding_dim=4, hidden_size=6, seed=0)
+    p = sentiment.running_probability(model, seqs[0])
+    assert p.shape == (len(seqs[0]), 2)
+    np.testing.assert_allclose(p.sum(-1), 1.0)
+    logits = model.forward(seqs[0][:, None])  # (1, 2): the answer from h_T
+    np.testing.assert_allclose(p[-1], np.exp(logits[0]) / np.exp(logits[0]).sum())
