@@ -43,30 +43,32 @@ def gru_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
     # W_k^T for the three gates, made contiguous once so that every step's matmul is a plain
     # (non-transposed) BLAS call, the faster kind for these small shapes.
     w_T = np.ascontiguousarray(w_hh.reshape(3, H, H).transpose(0, 2, 1))
-    # U_k x_t + b_ik for every gate k and every t in one batched matmul: (3, T, B, H).
-    xu = np.matmul(x.reshape(T * B, D), u.transpose(0, 2, 1)).reshape(3, T, B, H)
-    if b_ih is not None:
-        xu += b_ih.reshape(3, 1, 1, H)
     acts = np.empty((3, T, B, H), dtype=x.dtype)  # r, z, n after their nonlinearities
-    hw = np.empty((3, T, B, H), dtype=x.dtype)  # W_k h_{t-1} + b_hk; hw[2] is needed for dr
+    # U_k x_t + b_ik for every gate k and every t in one batched matmul, written straight into
+    # acts: the only part that does not wait for h_{t-1}.
+    np.matmul(x.reshape(T * B, D), u.transpose(0, 2, 1), out=acts.reshape(3, T * B, H))
+    if b_ih is not None:
+        acts += b_ih.reshape(3, 1, 1, H)
+    hw = np.empty((3, B, H), dtype=x.dtype)  # W_k h_{t-1} + b_hk, one step at a time
+    whn = np.empty((T, B, H), dtype=x.dtype)  # W_n h_{t-1} + b_hn of every step, needed for dr
     hs = np.empty((T, B, H), dtype=x.dtype)
     h = h0
     for t in range(T):
-        hw_t = np.matmul(h, w_T, out=hw[:, t])  # W_k h_{t-1} for the three gates: (3, B, H)
+        np.matmul(h, w_T, out=hw)  # W_k h_{t-1} for the three gates: (3, B, H)
         if b_hh is not None:
-            hw_t += b_hh.reshape(3, 1, H)
-        a = acts[:, t]
+            hw += b_hh.reshape(3, 1, H)
+        a = acts[:, t]  # holds U_k x_t + b_ik
         r, z, n = a  # views: written in place below
-        np.add(xu[:2, t], hw_t[:2], out=a[:2])
+        a[:2] += hw[:2]
         sigmoid(a[:2], out=a[:2])  # r, z
-        np.multiply(r, hw_t[2], out=n)  # r * (W_n h_{t-1} + b_hn)
-        n += xu[2, t]
+        whn[t] = hw[2]
+        n += r * whn[t]  # a_n = U_n x_t + b_in + r * (W_n h_{t-1} + b_hn)
         np.tanh(n, out=n)
         # h_t = (1 - z) * n + z * h_{t-1} = n + z * (h_{t-1} - n)
         h = np.subtract(h, n, out=hs[t])
         h *= z
         h += n
-    return hs, (x, h0, hs, acts, hw[2], w_ih, w_hh, b_ih is not None)
+    return hs, (x, h0, hs, acts, whn, w_ih, w_hh, b_ih is not None)
 
 
 def gru_backward(dhs, dh_T, cache):
@@ -85,34 +87,53 @@ def gru_backward(dhs, dh_T, cache):
     T, B, D = x.shape
     H = hs.shape[2]
     w = w_hh.reshape(3, H, H)  # w[k] = W_k
-    # Gate-major (3, T, B, H) like acts. The r and z blocks are the same on both sides; the
-    # n block differs because r multiplies W_n h_{t-1} + b_hn but not U_n x_t + b_in.
-    dAx = np.empty_like(acts)  # gradients w.r.t. the input projection U_k x_t + b_ik
-    dAh = np.empty_like(acts)  # gradients w.r.t. W_k h_{t-1} + b_hk
+    # Gate-major (3, T, B, H) like acts: gradients w.r.t. the input side U_k x_t + b_ik.
+    dAx = np.empty_like(acts)
+    # The hidden side W_k h_{t-1} + b_hk gets the same r and z gradients, but not the same n
+    # gradient: r multiplies W_n h_{t-1} + b_hn and not U_n x_t + b_in. Only that block is kept.
+    dAhn = np.empty_like(hs)
+    dah = np.empty((3, B, H), dtype=hs.dtype)  # one step's hidden-side gradients
     dh = dh_T.copy()
     for t in reversed(range(T)):
         r, z, n = acts[:, t]
         h_prev = hs[t - 1] if t > 0 else h0
         dh += dhs[t]  # h_t feeds the output at t and the gates at t+1
-        dan = dh * (1.0 - z) * (1.0 - n * n)  # through n = tanh(a_n)
-        da_r, da_z, dxn = dAx[:, t]
-        np.multiply(dan * whn[t], r * (1.0 - r), out=da_r)  # d a_r
+        da_r, da_z, da_n = dAx[:, t]
+        np.multiply(dh * (1.0 - z), 1.0 - n * n, out=da_n)  # through n = tanh(a_n)
+        np.multiply(da_n * whn[t], r * (1.0 - r), out=da_r)  # d a_r
         np.multiply(dh * (h_prev - n), z * (1.0 - z), out=da_z)  # d a_z
-        dxn[...] = dan
-        dAh[:2, t] = dAx[:2, t]
-        np.multiply(dan, r, out=dAh[2, t])  # r scales W_n h_{t-1} + b_hn
+        np.multiply(da_n, r, out=dAhn[t])  # r scales W_n h_{t-1} + b_hn
+        dah[:2] = dAx[:2, t]
+        dah[2] = dAhn[t]
         # direct path z * h_{t-1} plus sum_k W_k^T da_k through the gates
-        dh = dh * z + np.matmul(dAh[:, t], w).sum(axis=0)
-    h_prev = np.concatenate([h0[None], hs[:-1]], axis=0).reshape(T * B, H)
+        dh = dh * z + np.matmul(dah, w).sum(axis=0)
+    # a_t = U x_t + b_i (input side) and W h_{t-1} + b_h (hidden side): one matmul per side
+    # with the rows [x_t; 1] and [h_{t-1}; 1] of every step gives the weight and bias
+    # gradients, summed over t (the parameters are shared over time).
+    x1 = np.empty((T, B, D + has_bias), dtype=x.dtype)
+    x1[:, :, :D] = x
+    x1[:, :, D:] = 1.0
+    h1 = np.empty((T, B, H + has_bias), dtype=x.dtype)
+    h1[0, :, :H] = h0
+    h1[1:, :, :H] = hs[:-1]
+    h1[:, :, H:] = 1.0
     dAx2 = dAx.reshape(3, T * B, H)
-    dAh2 = dAh.reshape(3, T * B, H)
+    h1 = h1.reshape(T * B, -1)
     # (3, H, .) stacked gate by gate is exactly the (3H, .) row layout of the weights.
-    dw_ih = np.matmul(dAx2.transpose(0, 2, 1), x.reshape(T * B, D)).reshape(3 * H, D)
-    dw_hh = np.matmul(dAh2.transpose(0, 2, 1), h_prev).reshape(3 * H, H)
-    dx = np.matmul(dAx2, w_ih.reshape(3, H, D)).sum(axis=0).reshape(T, B, D)
+    dw_ih = np.matmul(dAx2.transpose(0, 2, 1), x1.reshape(T * B, -1))
+    dw_hh = np.empty((3, H, h1.shape[1]), dtype=hs.dtype)
+    np.matmul(dAx2[:2].transpose(0, 2, 1), h1, out=dw_hh[:2])  # r, z: same as the input side
+    np.matmul(dAhn.reshape(T * B, H).T, h1, out=dw_hh[2])
+    # dx_t = sum_k U_k^T da_k,t, accumulated gate by gate (no (3, T*B, D) temporary)
+    u = w_ih.reshape(3, H, D)
+    dx = np.matmul(dAx2[0], u[0])
+    for k in range(1, 3):
+        dx += dAx2[k] @ u[k]
+    dx = dx.reshape(T, B, D)
+    dweights = (dw_ih[:, :, :D].reshape(3 * H, D), dw_hh[:, :, :H].reshape(3 * H, H))
     if has_bias:
-        return dx, dh, (dw_ih, dw_hh, dAx2.sum(axis=1).reshape(-1), dAh2.sum(axis=1).reshape(-1))
-    return dx, dh, (dw_ih, dw_hh, None, None)
+        return dx, dh, dweights + (dw_ih[:, :, D].reshape(-1), dw_hh[:, :, H].reshape(-1))
+    return dx, dh, dweights + (None, None)
 
 
 class GRU(Recurrent):

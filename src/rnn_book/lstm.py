@@ -43,19 +43,20 @@ def lstm_forward(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
     # W_k^T for the four gates, made contiguous once so that every step's matmul is a plain
     # (non-transposed) BLAS call, the faster kind for these small shapes.
     w_T = np.ascontiguousarray(w_hh.reshape(4, H, H).transpose(0, 2, 1))
-    # U_k x_t + b_k for every gate k and every t in one batched matmul: the only part that
-    # does not wait for h_{t-1}. Shape (4, T, B, H).
-    xu = np.matmul(x.reshape(T * B, D), u.transpose(0, 2, 1)).reshape(4, T, B, H)
-    if b_ih is not None:
-        xu += (b_ih + b_hh).reshape(4, 1, 1, H)
     acts = np.empty((4, T, B, H), dtype=x.dtype)  # i, f, g, o after their nonlinearities
+    # U_k x_t + b_k for every gate k and every t in one batched matmul, written straight into
+    # acts: the only part that does not wait for h_{t-1}.
+    np.matmul(x.reshape(T * B, D), u.transpose(0, 2, 1), out=acts.reshape(4, T * B, H))
+    if b_ih is not None:
+        acts += (b_ih + b_hh).reshape(4, 1, 1, H)
+    hw = np.empty((4, B, H), dtype=x.dtype)  # W_k h_{t-1}, one step at a time
     cs = np.empty((T, B, H), dtype=x.dtype)
     tanh_cs = np.empty((T, B, H), dtype=x.dtype)
     hs = np.empty((T, B, H), dtype=x.dtype)
     h, c = h0, c0
     for t in range(T):
-        a = np.matmul(h, w_T, out=acts[:, t])  # W_k h_{t-1} for the four gates: (4, B, H)
-        a += xu[:, t]  # + U_k x_t + b_k
+        a = acts[:, t]  # holds U_k x_t + b_k for the four gates: (4, B, H)
+        a += np.matmul(h, w_T, out=hw)  # + W_k h_{t-1}
         i, f, g, o = a  # views: the activations below overwrite a in place
         sigmoid(a[:2], out=a[:2])  # i, f
         np.tanh(g, out=g)
@@ -106,19 +107,26 @@ def lstm_backward(dhs, dh_T, dc_T, cache, cell_path=True):
         else:
             dc = np.zeros_like(dc)
         dh = np.matmul(dA[:, t], w).sum(axis=0)  # sum_k W_k^T da_k flows back to h_{t-1}
-    # a_t = [U W] [x_t; h_{t-1}] + b, so [dU dW] = sum_t da_t [x_t; h_{t-1}]^T: one matmul.
-    # U and W are shared over time, their gradients sum over t.
-    xh = np.empty((T, B, D + H), dtype=x.dtype)
-    xh[:, :, :D] = x
-    xh[0, :, D:] = h0
-    xh[1:, :, D:] = hs[:-1]
+    # a_t = [U W b] [x_t; h_{t-1}; 1], so one matmul with the rows [x_t; h_{t-1}; 1] of every
+    # step gives sum_t da_t x_t^T, sum_t da_t h_{t-1}^T and sum_t da_t: U, W and b are shared
+    # over time, their gradients sum over t.
+    xh1 = np.empty((T, B, D + H + has_bias), dtype=x.dtype)
+    xh1[:, :, :D] = x
+    xh1[0, :, D : D + H] = h0
+    xh1[1:, :, D : D + H] = hs[:-1]
+    xh1[:, :, D + H :] = 1.0
     dA2 = dA.reshape(4, T * B, H)
     # (4, H, .) stacked gate by gate is exactly the (4H, .) row layout of the weights.
-    dw = np.matmul(dA2.transpose(0, 2, 1), xh.reshape(T * B, D + H))
+    dw = np.matmul(dA2.transpose(0, 2, 1), xh1.reshape(T * B, -1))
     dw_ih = dw[:, :, :D].reshape(4 * H, D)
-    dw_hh = dw[:, :, D:].reshape(4 * H, H)
-    dx = np.matmul(dA2, w_ih.reshape(4, H, D)).sum(axis=0).reshape(T, B, D)  # sum_k U_k^T da_k
-    db = dA2.sum(axis=1).reshape(4 * H) if has_bias else None
+    dw_hh = dw[:, :, D : D + H].reshape(4 * H, H)
+    db = dw[:, :, D + H].reshape(4 * H) if has_bias else None
+    # dx_t = sum_k U_k^T da_k,t, accumulated gate by gate (no (4, T*B, D) temporary)
+    u = w_ih.reshape(4, H, D)
+    dx = np.matmul(dA2[0], u[0])
+    for k in range(1, 4):
+        dx += dA2[k] @ u[k]
+    dx = dx.reshape(T, B, D)
     return dx, dh, dc, (dw_ih, dw_hh, db, None if db is None else db.copy())
 
 
