@@ -32,18 +32,20 @@ def rnn_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     """
     T, B, D = x.shape
     H = w_hh.shape[0]
-    # U x_t + b for every t in one matmul: the only part that does not wait for h_{t-1}.
-    xu = (x.reshape(T * B, D) @ w_ih.T).reshape(T, B, H)
-    if b_ih is not None:
-        xu += b_ih + b_hh
     hs = np.empty((T, B, H), dtype=x.dtype)
-    h = h0
+    # U x_t + b for every t in one matmul, written straight into hs: the only part that does
+    # not wait for h_{t-1}.
+    np.matmul(x.reshape(T * B, D), w_ih.T, out=hs.reshape(T * B, H))
+    if b_ih is not None:
+        hs += b_ih + b_hh
     # W^T made contiguous once so that every step's matmul is a plain (non-transposed) BLAS
     # call, the faster kind for these small shapes.
     w_hh_T = np.ascontiguousarray(w_hh.T)
+    hw = np.empty((B, H), dtype=x.dtype)  # W h_{t-1}, one step at a time
+    h = h0
     for t in range(T):
-        a = np.matmul(h, w_hh_T, out=hs[t])  # W h_{t-1}
-        a += xu[t]  # + U x_t + b
+        a = hs[t]  # holds U x_t + b
+        a += np.matmul(h, w_hh_T, out=hw)  # + W h_{t-1}
         if nonlinearity == "tanh":
             np.tanh(a, out=a)  # h_t = tanh(a_t)
         else:
