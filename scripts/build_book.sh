@@ -37,4 +37,25 @@ if [[ $status -ne 0 ]]; then
   exit "$status"
 fi
 echo "$src_hash" >book/_build/.src-hash
+
+# Plain notebooks (no outputs) of every page, for Colab uploads and hand-outs:
+# book/_build/html/notebooks/<same path as the page>.ipynb
+.venv/bin/python - <<'PY'
+from pathlib import Path
+
+import jupytext
+
+book = Path("book")
+out = book / "_build" / "html" / "notebooks"
+for md in sorted(book.rglob("*.md")):
+    rel = md.relative_to(book)
+    if rel.parts[0] in ("_build", "assets"):
+        continue
+    text = md.read_text(encoding="utf-8")
+    if "format_name: myst" not in text:
+        continue
+    dest = out / rel.with_suffix(".ipynb")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(jupytext.reads(text, fmt="md:myst"), dest, fmt="ipynb")
+PY
 echo "==> book built in $((SECONDS - start)) s: book/_build/html/index.html"

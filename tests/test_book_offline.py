@@ -8,6 +8,7 @@ Only ``<a href>`` links may point outside: a reader clicks them, the page never 
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -177,6 +178,31 @@ def test_book_has_front_page_and_vendored_assets(book_html_dir):
         "_static/vendor/mathjax/es5/tex-mml-chtml.js",
     ):
         assert (book_html_dir / asset).is_file(), f"{asset} missing from the built book"
+
+
+def test_every_notebook_page_has_a_plain_ipynb(book_html_dir):
+    """build_book.sh writes notebooks/<page>.ipynb (code cells, no outputs) for Colab/hand-outs."""
+    book_dir = book_html_dir.parent.parent
+    checked = 0
+    for md in sorted(book_dir.rglob("*.md")):
+        rel = md.relative_to(book_dir)
+        if (
+            rel.parts[0] in ("_build", "assets")
+            or not (book_html_dir / rel).with_suffix(".html").is_file()
+        ):
+            continue
+        text = md.read_text(encoding="utf-8")
+        if "format_name: myst" not in text:
+            continue
+        ipynb = book_html_dir / "notebooks" / rel.with_suffix(".ipynb")
+        assert ipynb.is_file(), f"{ipynb} missing"
+        nb = json.loads(ipynb.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert nb["nbformat"] == 4
+        assert len(code) == text.count("```{code-cell}"), f"{ipynb}: code cells differ"
+        assert all(c["outputs"] == [] for c in code), f"{ipynb} should carry no outputs"
+        checked += 1
+    assert checked > 0, "no MyST notebook page found in the built book"
 
 
 @pytest.mark.parametrize(
