@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 
 from rnn_book.models import CharLM
-from rnn_book.tasks import acrostic, couplets, hello, numerals, sentiment, shapes, stock, ui
+from rnn_book.tasks import (
+    acrostic,
+    couplets,
+    hello,
+    melody,
+    numerals,
+    sentiment,
+    shapes,
+    stock,
+    ui,
+)
 
 # ----------------------------------------------------------------------------- hello
 
@@ -326,3 +336,38 @@ def test_running_probability_ends_in_the_classifier_answer():
     np.testing.assert_allclose(p.sum(-1), 1.0)
     logits = model.forward(seqs[0][:, None])  # (1, 2): the answer from h_T
     np.testing.assert_allclose(p[-1], np.exp(logits[0]) / np.exp(logits[0]).sum())
+
+
+# ----------------------------------------------------------------------------- melody
+
+
+def test_every_tune_fills_whole_bars_and_parses():
+    for name, tune in melody.TUNES.items():
+        eighths = sum(melody.parse(tok)[2] for tok in tune.split())
+        assert eighths % 8 == 0, name  # 4/4 time: a transcription slip shows up here
+    assert melody.parse("5,:2") == (5, -1, 2) and melody.parse("1':3") == (1, 1, 3)
+    with pytest.raises(ValueError, match="token"):
+        melody.parse("8:2")
+
+
+def test_frequency_and_synthesis_lengths():
+    assert melody.frequency(6) == pytest.approx(440.0, rel=1e-4)  # A4
+    assert melody.frequency(1, 1) == pytest.approx(2 * melody.frequency(1))
+    wave = melody.synthesize(["1:2", "0:2", melody.END, "5:4"], bpm=120, rate=1000)
+    assert wave.shape == (2000,)  # 8 eighths of 0.25 s at 1000 Hz
+    assert np.abs(wave).max() == pytest.approx(1.0)
+    assert np.all(wave[500:1000] == 0.0)  # the rest is silent
+
+
+def test_generate_respects_start_min_and_max_notes():
+    vocab = melody.NoteVocab(melody.TUNES.values())
+    stream = vocab.stream([melody.TUNES["mary"]])
+    assert stream[0] == 0 and vocab.decode(stream[1:3]) == ["3:2", "2:2"]
+    model = CharLM(len(vocab), 8, embedding_dim=4, seed=0)
+    model.head.params["bias"][0] = 50.0  # END is by far the likeliest symbol
+    song = melody.generate(model, vocab, ["1:2"], max_notes=10, temperature=1.0, rng=0)
+    assert song == ["1:2"]
+    song = melody.generate(model, vocab, ["1:2"], max_notes=10, rng=0, min_notes=5)
+    assert len(song) == 6 and song[0] == "1:2" and melody.END not in song
+    assert melody.copied_fraction(["3:2", "2:2", "1:2", "2:2"], [melody.TUNES["mary"]]) == 1.0
+    assert melody.copied_fraction(["1:2", "1:2", "1:2", "1:2"], [melody.TUNES["mary"]]) == 0.0

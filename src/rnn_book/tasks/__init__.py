@@ -4,6 +4,7 @@
 * ``sentiment`` — many-to-one: an RNN classifier against an order-blind bag of words.
 * ``stock``     — many-to-one regression: tomorrow's close against "tomorrow = today".
 * ``couplets``  — many-to-many of equal length: 上联 -> 下联 character by character.
+* ``melody``    — one-to-many with sound: a note model of folk tunes, played with NumPy.
 * ``hello``     — many-to-many, the smallest case: h,e,l,l -> e,l,l,o.
 * ``numerals``  — encoder-decoder: 一千零五十 -> 1050 (lengths differ).
 * ``shapes``    — the array shapes at every stage of each structure, measured.
@@ -18,6 +19,7 @@ from rnn_book.tasks import (
     common,
     couplets,
     hello,
+    melody,
     numerals,
     sentiment,
     shapes,
@@ -30,6 +32,7 @@ __all__ = [
     "common",
     "couplets",
     "hello",
+    "melody",
     "numerals",
     "sentiment",
     "shapes",
