@@ -13,7 +13,7 @@ source scripts/_venv.sh
 # The jupyter cache keys on a notebook's code only; drop it when the code it imports changed.
 mkdir -p book/_build
 src_hash="$(find src book/_config.yml pyproject.toml requirements.txt -type f \
-  ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  ! -path '*/__pycache__/*' ! -path '*.egg-info/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat book/_build/.src-hash 2>/dev/null)" != "$src_hash" ]]; then
   rm -rf book/_build/.jupyter_cache
 fi
