@@ -13,13 +13,15 @@ source scripts/_venv.sh
 # The jupyter cache keys on a notebook's code only; drop it when the code it imports changed.
 mkdir -p book/_build
 src_hash="$(find src book/_config.yml pyproject.toml requirements.txt -type f \
-  ! -path '*/__pycache__/*' ! -path '*.egg-info/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  ! -path '*/__pycache__/*' ! -path '*.egg-info/*' -print0 | sort -z | xargs -0 sha256sum \
+  | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat book/_build/.src-hash 2>/dev/null)" != "$src_hash" ]]; then
   rm -rf book/_build/.jupyter_cache
+  echo "$src_hash" >book/_build/.src-hash
 fi
 
-# On a new machine matplotlib builds its font cache on first import and may log that on stderr, which
-# would fail the first chapter that plots (stderr output fails the build). Build it here instead.
+# On a new machine matplotlib builds its font cache on first import and may log that on
+# stderr, which would fail the first chapter that plots. Build the cache here instead.
 .venv/bin/python -c "import matplotlib.font_manager" 2>/dev/null || true
 
 # --all re-reads every page so warnings are re-emitted on every run (Sphinx would otherwise
@@ -36,7 +38,6 @@ if [[ $status -ne 0 ]]; then
   done
   exit "$status"
 fi
-echo "$src_hash" >book/_build/.src-hash
 
 # Plain notebooks (no outputs) of every page, for Colab uploads and hand-outs:
 # book/_build/html/notebooks/<same path as the page>.ipynb
