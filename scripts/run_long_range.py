@@ -60,7 +60,11 @@ def main(argv=None) -> int:
         merged["config"] = dict(parts[0]["config"])
         merged["config"]["tasks"] = [t for part in parts for t in part["config"]["tasks"]]
         merged["seconds"] = round(sum(part["seconds"] for part in parts), 1)
-        merged["note"] = "merged from per-task processes run side by side"
+        merged["wall_seconds"] = max(part["seconds"] for part in parts)
+        merged["note"] = (
+            "merged from per-task processes run side by side: seconds = sum of the processes, "
+            "wall_seconds = the longest one"
+        )
         args.out.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out} ({len(merged['runs'])} runs)")
         return 0

@@ -21,13 +21,15 @@ _COLORS = {
 }
 
 
-def model_label(cell: str, gate_bias: float | None) -> str:
-    """'LSTM (b_f = 3)', 'GRU', 'RNN (tanh)', ... for legends."""
+def model_label(cell: str, gate_bias: float | None, tex: bool = True) -> str:
+    """'LSTM ($b_f$ = 3)', 'GRU', 'RNN (tanh)', ... for legends; ``tex=False`` for printing."""
     name = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU", "broken_lstm": "broken LSTM"}[cell]
     if gate_bias is None:
         return name
     gate = "b_z" if cell == "gru" else "b_f"
-    return f"{name} (${gate}$ = {gate_bias:g})"
+    if tex:
+        gate = f"${gate}$"
+    return f"{name} ({gate} = {gate_bias:g})"
 
 
 def plot_profiles(profiles: dict, title: str = "", ax=None):
