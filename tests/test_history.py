@@ -226,3 +226,9 @@ def test_compressor_round_trip():
     times, symbols = compressor.compress(model, ids)
     assert times[0] == 0
     np.testing.assert_array_equal(compressor.decompress(model, times, symbols, ids.size), ids)
+
+
+def test_indrnn_learns_delayed_recall():
+    assert tasks.train_recall("indrnn", T=30, seed=0, steps=200) > 0.95
+    with pytest.raises(ValueError, match="kind"):
+        tasks.train_recall("lstm")

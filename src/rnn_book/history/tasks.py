@@ -10,20 +10,26 @@
 
 ``train_labeler`` trains either network with the same loss, optimiser and budget and returns
 the accuracy on held-out sequences.
+
+``train_recall`` compares an IndRNN (Li et al. 2018) with the tanh Elman RNN on delayed recall:
+remember which of two symbols was shown at t = 1 through T - 1 steps of noise.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from rnn_book.clip import clip_grad_norm
 from rnn_book.elman import RNN
+from rnn_book.experiments.long_range import delayed_recall
+from rnn_book.history.indrnn import IndRNN
 from rnn_book.jordan import JordanRNN
 from rnn_book.layers import Linear
 from rnn_book.losses import cross_entropy
 from rnn_book.models import ManyToMany
 from rnn_book.optim import Adam
 
-__all__ = ["echo", "latch", "train_labeler"]
+__all__ = ["echo", "latch", "train_labeler", "train_recall"]
 
 
 def latch(n: int, T: int, rng: np.random.Generator, p_event: float = 0.15):
@@ -105,3 +111,49 @@ def train_labeler(
     xt, yt, mt = gen(n_test, T, np.random.default_rng(10_007), **task_args)
     pred = _logits(model, xt).argmax(axis=-1)
     return {"accuracy": float((pred == yt)[mt].mean()), "losses": losses, "model": model}
+
+
+def train_recall(
+    kind: str,
+    T: int = 50,
+    seed: int = 0,
+    hidden_size: int = 16,
+    steps: int = 300,
+    batch_size: int = 32,
+    lr: float = 1e-2,
+    w_low: float = 0.9,
+    bias: float = 0.1,
+    noise: float = 0.3,
+    n_test: int = 500,
+) -> float:
+    """Delayed recall (``experiments.long_range.delayed_recall``, two symbols) from h_T.
+
+    kind : "indrnn" (relu, w ~ U(w_low, 1), b = ``bias``, |w| clipped to 1 after each step)
+        or "rnn" (tanh ``rb.RNN``, PyTorch's initialisation).
+    Adam with gradient-norm clipping at 1, fresh batches of x (T, batch_size, 3) every step.
+    Returns the accuracy on ``n_test`` held-out sequences (drawn independently of ``seed``).
+    """
+    rng = np.random.default_rng(seed)
+    if kind == "indrnn":
+        rnn = IndRNN(3, hidden_size, seed=seed, w_low=w_low, w_high=1.0)
+        rnn.params["b"][:] = bias  # a small positive bias keeps relu units (and memory) alive
+    elif kind == "rnn":
+        rnn = RNN(3, hidden_size, seed=seed)
+    else:
+        raise ValueError(f"kind: expected 'indrnn' or 'rnn', got {kind!r}")
+    head = Linear(hidden_size, 2, seed=seed + 1)
+    opt = Adam([rnn, head], lr=lr)
+    for _ in range(steps):
+        x, y = delayed_recall(batch_size, T, rng, noise=noise)
+        rnn.zero_grad()
+        head.zero_grad()
+        out, h_n = rnn.forward(x)
+        _, dlogits = cross_entropy(head.forward(h_n[-1]), y)
+        rnn.backward(np.zeros_like(out), head.backward(dlogits)[None])
+        clip_grad_norm([rnn, head], 1.0)
+        opt.step()
+        if kind == "indrnn":
+            rnn.clip_recurrent(1.0)
+    xt, yt = delayed_recall(n_test, T, np.random.default_rng(20_011), noise=noise)
+    _, h_n = rnn.forward(xt)
+    return float(np.mean(head.forward(h_n[-1]).argmax(axis=-1) == yt))
