@@ -22,6 +22,7 @@ from rnn_book.tasks.common import fit, minibatches
 __all__ = [
     "KINDS",
     "MAX_TGT",
+    "DecoderOnly",
     "decode",
     "evaluate",
     "exposure",
@@ -30,7 +31,8 @@ __all__ = [
     "train",
 ]
 
-KINDS = ("plain", "reversed", "attention")  # reversed = plain model fed reversed sources
+KINDS = ("plain", "reversed", "attention", "single")
+# reversed = plain model fed reversed sources; single = ONE recurrent network (DecoderOnly)
 MAX_TGT = 9  # 8 digits + <eos>
 
 
@@ -45,11 +47,77 @@ def make_model(kind: str = "plain", hidden_size: int = 48, seed: int = 0, cell: 
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
     V_src, V_tgt = len(data.SRC_CHARS), len(data.TGT_CHARS)
+    if kind == "single":
+        return DecoderOnly(V_src, V_tgt, hidden_size, cell=cell, embedding_dim=16, seed=seed)
     if kind == "attention":
         return AttentionSeq2Seq(
             V_src, V_tgt, hidden_size, cell=cell, embedding_dim=16, pad_id=data.PAD, seed=seed
         )
     return Seq2Seq(V_src, V_tgt, hidden_size, cell=cell, embedding_dim=16, seed=seed)
+
+
+class DecoderOnly:
+    """ONE recurrent network that reads the source, then writes the target (no encoder).
+
+    The sequence x_1..x_S <bos> y_1..y_{T-1} runs through a single ``rb.CharLM`` over the
+    joint vocabulary (source ids, then target ids shifted by ``src_vocab``); only the outputs
+    at the last T positions are scored, and only over the target symbols. Same interface as
+    ``rb.Seq2Seq``: forward(src, tgt_in) -> (T, B, tgt_vocab), backward, greedy_decode.
+    It shows that unequal lengths need a read-then-write wiring, not a second network.
+    """
+
+    def __init__(self, src_vocab, tgt_vocab, hidden_size, cell="gru", embedding_dim=16, seed=0):
+        from rnn_book.models import CharLM
+
+        self.src_vocab, self.tgt_vocab = src_vocab, tgt_vocab
+        self.lm = CharLM(
+            src_vocab + tgt_vocab, hidden_size, cell=cell, embedding_dim=embedding_dim, seed=seed
+        )
+        self._shape = None
+
+    @property
+    def params(self):
+        return self.lm.params
+
+    @property
+    def grads(self):
+        return self.lm.grads
+
+    def zero_grad(self):
+        self.lm.zero_grad()
+
+    def num_parameters(self):
+        return self.lm.num_parameters()
+
+    def forward(self, src, tgt_in):
+        """src (S, B), tgt_in (T, B) -> logits (T, B, tgt_vocab) of the writing steps."""
+        src, tgt_in = np.asarray(src), np.asarray(tgt_in)
+        logits, _ = self.lm.forward(np.concatenate([src, tgt_in + self.src_vocab]))
+        self._shape = (logits.shape, src.shape[0])
+        return logits[src.shape[0] :, :, self.src_vocab :]
+
+    def backward(self, dlogits):
+        shape, S = self._shape
+        full = np.zeros(shape)
+        full[S:, :, self.src_vocab :] = dlogits
+        self.lm.backward(full)
+
+    def greedy_decode(self, src, bos_id, max_len, eos_id=None):
+        src = np.asarray(src)
+        B = src.shape[1]
+        prev = np.full((1, B), bos_id + self.src_vocab)
+        _, state = self.lm.forward(src)
+        result = np.empty((max_len, B), dtype=np.int64)
+        done = np.zeros(B, dtype=bool)
+        for t in range(max_len):
+            logits, state = self.lm.forward(prev, state)
+            nxt = np.argmax(logits[0, :, self.src_vocab :], axis=-1)
+            if eos_id is not None:
+                nxt = np.where(done, eos_id, nxt)
+                done |= nxt == eos_id
+            result[t] = nxt
+            prev = nxt[None] + self.src_vocab
+        return result
 
 
 def train(
@@ -168,6 +236,7 @@ def sweep(
     lr: float = 1e-2,
     bins=((1, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 15)),
     data_seed: int = 0,
+    progress=None,
 ) -> dict:
     """Accuracy against source length, for every kind and seed.
 
@@ -175,7 +244,8 @@ def sweep(
     numbers (disjoint from training) have any length 1..15, so the bins above
     ``train_max_len`` measure inputs longer than any seen in training.
     Returns a JSON-ready dict: config, and results[kind] = list over seeds of
-    {"exact_by_len", "token_by_len", "exact_match_in_range", "cpu_seconds", "seed"}.
+    {"exact_by_len", "token_by_len", "exact_match_in_range", "exposure", "cpu_seconds", ...}.
+    ``progress(kind, seed, evaluation, history)`` is called after every run.
     """
     rng = np.random.default_rng(data_seed)
     train_nums = data.sample_numbers(n_train, rng, max_source_len=train_max_len)
@@ -190,13 +260,20 @@ def sweep(
             h = train(model, train_nums, epochs=epochs, lr=lr, seed=seed, reverse=rev)
             ev = evaluate(model, test_nums, reverse=rev)
             in_range = lengths <= train_max_len
+            if progress is not None:
+                progress(kind, seed, ev, h)
             results[kind].append(
                 {
                     "seed": int(seed),
                     "exact_by_len": by_length(ev["exact"], lengths, bins),
                     "token_by_len": by_length(ev["token"], lengths, bins),
                     "exact_match_in_range": float(ev["exact"][in_range].mean()),
-                    "exact_match_longer": float(ev["exact"][~in_range].mean()),
+                    "exact_match_longer": (
+                        float(ev["exact"][~in_range].mean()) if (~in_range).any() else None
+                    ),
+                    "exact_match": ev["exact_match"],
+                    "token_accuracy": ev["token_accuracy"],
+                    "exposure": exposure(model, test_nums[in_range], reverse=rev),
                     "final_train_loss": h["train_loss"][-1],
                     "cpu_seconds": round(h["cpu_seconds"], 2),
                 }

@@ -49,14 +49,9 @@ def attention_graph(S: int = 4, T_out: int = 3, step: int = 2):
     g = structure_graph("encoder_decoder", S, T_out)
     g.title = f"encoder-decoder with attention, {S} in, {T_out} out"
     for i in range(1, S + 1):
-        g.add_edge(
-            f"h{i}",
-            f"y{step}",
-            None,
-            None,
-            f"$a_{{{step},{i}}}$" if i in (1, S) else None,
-            rad=-0.25,
-        )
+        g.add_edge(f"h{i}", f"y{step}", None, None, None, rad=-0.22)
+    y = g.nodes[f"y{step}"]
+    g.add_note(rf"$a_{{{step},i}}$: weights over $h_1..h_{{{S}}}$", y.x - 2.6, y.y + 1.45, size=9)
     return g
 
 
@@ -79,7 +74,7 @@ def plot_attention(alpha, src_chars, tgt_labels, ax=None, title: str | None = No
     im = ax.imshow(alpha, cmap="Greens", vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(len(src_chars)), [glyph(c) for c in src_chars], fontsize=9)
     ax.set_yticks(range(len(tgt_labels)), [t.replace("<eos>", "eos") for t in tgt_labels])
-    ax.set_xlabel("source symbol $x_i$ (10^k = unit character)")
+    ax.set_xlabel(r"source symbol $x_i$ ($10^k$: unit character)")
     ax.set_ylabel("output step $t$")
     ax.figure.colorbar(im, ax=ax, label=r"$a_{t,i}$", fraction=0.04)
     if title:
