@@ -99,9 +99,10 @@ def gru_backward(dhs, dh_T, cache):
         h_prev = hs[t - 1] if t > 0 else h0
         dh += dhs[t]  # h_t feeds the output at t and the gates at t+1
         da_r, da_z, da_n = dAx[:, t]
-        np.multiply(dh * (1.0 - z), 1.0 - n * n, out=da_n)  # through n = tanh(a_n)
-        np.multiply(da_n * whn[t], r * (1.0 - r), out=da_r)  # d a_r
-        np.multiply(dh * (h_prev - n), z * (1.0 - z), out=da_z)  # d a_z
+        # through h_t = (1 - z) * n + z * h_{t-1}, n = tanh(a_n), r, z = sigmoid(a_r, a_z):
+        np.multiply(dh * (1.0 - z), 1.0 - n * n, out=da_n)  # d a_n = dh (1 - z) (1 - n^2)
+        np.multiply(da_n * whn[t], r * (1.0 - r), out=da_r)  # d a_r = d a_n whn r (1 - r)
+        np.multiply(dh * (h_prev - n), z * (1.0 - z), out=da_z)  # d a_z = dh (h - n) z (1 - z)
         np.multiply(da_n, r, out=dAhn[t])  # r scales W_n h_{t-1} + b_hn
         dah[:2] = dAx[:2, t]
         dah[2] = dAhn[t]
@@ -110,10 +111,10 @@ def gru_backward(dhs, dh_T, cache):
     # a_t = U x_t + b_i (input side) and W h_{t-1} + b_h (hidden side): one matmul per side
     # with the rows [x_t; 1] and [h_{t-1}; 1] of every step gives the weight and bias
     # gradients, summed over t (the parameters are shared over time).
-    x1 = np.empty((T, B, D + has_bias), dtype=x.dtype)
+    x1 = np.empty((T, B, D + int(has_bias)), dtype=x.dtype)
     x1[:, :, :D] = x
     x1[:, :, D:] = 1.0
-    h1 = np.empty((T, B, H + has_bias), dtype=x.dtype)
+    h1 = np.empty((T, B, H + int(has_bias)), dtype=x.dtype)
     h1[0, :, :H] = h0
     h1[1:, :, :H] = hs[:-1]
     h1[:, :, H:] = 1.0

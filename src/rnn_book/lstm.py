@@ -87,7 +87,7 @@ def lstm_backward(dhs, dh_T, dc_T, cache, cell_path=True):
     H = hs.shape[2]
     w = w_hh.reshape(4, H, H)  # w[k] = W_k
     # dL/d(pre-activation) of the four gates, gate-major (4, T, B, H) like acts, one block
-    # for all t so that the weight gradients are three matmuls after the loop.
+    # for all t so that the weight gradients are two matmuls after the loop.
     dA = np.empty_like(acts)
     dh = dh_T.copy()
     dc = dc_T.copy()
@@ -98,10 +98,12 @@ def lstm_backward(dhs, dh_T, dc_T, cache, cell_path=True):
         dh += dhs[t]  # h_t feeds the output at t and the gates at t+1
         dc += dh * o * (1.0 - tc * tc)  # through h_t = o * tanh(c_t)
         da_i, da_f, da_g, da_o = dA[:, t]
-        np.multiply(dc * g, i * (1.0 - i), out=da_i)  # c_t = f * c_{t-1} + i * g
-        np.multiply(dc * c_prev, f * (1.0 - f), out=da_f)
-        np.multiply(dc * i, 1.0 - g * g, out=da_g)
-        np.multiply(dh * tc, o * (1.0 - o), out=da_o)  # h_t = o * tanh(c_t)
+        # through c_t = f * c_{t-1} + i * g, and sigmoid' = s (1 - s), tanh' = 1 - g^2:
+        np.multiply(dc * g, i * (1.0 - i), out=da_i)  # d a_i = dc * g * i (1 - i)
+        np.multiply(dc * c_prev, f * (1.0 - f), out=da_f)  # d a_f = dc * c_{t-1} * f (1 - f)
+        np.multiply(dc * i, 1.0 - g * g, out=da_g)  # d a_g = dc * i * (1 - g^2)
+        # through h_t = o * tanh(c_t):
+        np.multiply(dh * tc, o * (1.0 - o), out=da_o)  # d a_o = dh * tanh(c_t) * o (1 - o)
         if cell_path:
             dc *= f  # the constant error carousel: dc_{t-1} = dc_t * f_t
         else:
@@ -110,7 +112,7 @@ def lstm_backward(dhs, dh_T, dc_T, cache, cell_path=True):
     # a_t = [U W b] [x_t; h_{t-1}; 1], so one matmul with the rows [x_t; h_{t-1}; 1] of every
     # step gives sum_t da_t x_t^T, sum_t da_t h_{t-1}^T and sum_t da_t: U, W and b are shared
     # over time, their gradients sum over t.
-    xh1 = np.empty((T, B, D + H + has_bias), dtype=x.dtype)
+    xh1 = np.empty((T, B, D + H + int(has_bias)), dtype=x.dtype)
     xh1[:, :, :D] = x
     xh1[0, :, D : D + H] = h0
     xh1[1:, :, D : D + H] = hs[:-1]
