@@ -16,7 +16,7 @@ import numpy as np
 
 from rnn_book.functional import log_softmax, softmax
 from rnn_book.losses import cross_entropy
-from rnn_book.tasks.common import fit, minibatches
+from rnn_book.tasks.common import fit, minibatches, single_thread
 
 __all__ = [
     "PoemCorpus",
@@ -139,6 +139,7 @@ def train_charlm(
     )
 
 
+@single_thread
 def perplexity(model, ids, streams: int = 8) -> float:
     """exp(mean negative log-likelihood per character) of the stream ``ids`` (N,).
 
@@ -174,6 +175,7 @@ def _pick(logits, temperature: float, rng, banned) -> int:
     return int(rng.choice(logits.size, p=softmax(logits / temperature)))
 
 
+@single_thread
 def generate_line(
     model,
     head_id: int,
@@ -204,6 +206,7 @@ def generate_line(
     return line, state
 
 
+@single_thread
 def acrostic(
     model,
     head_ids,
@@ -234,6 +237,7 @@ def acrostic(
     return lines
 
 
+@single_thread
 def line_log_probability(model, ids, context=()) -> float:
     """log P(ids[1:] | context, ids[0]) under the model: how natural it finds a given line."""
     seq = np.array([*context, *ids])[:, None]

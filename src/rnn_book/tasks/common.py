@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
 from rnn_book.training import train_epoch
 
-__all__ = ["fit", "mean_spread", "minibatches"]
+__all__ = ["fit", "mean_spread", "minibatches", "single_thread", "single_thread_blas"]
+
+
+def single_thread_blas():
+    """A context in which BLAS uses one thread (if ``threadpoolctl`` is installed).
+
+    Why: the matrices of these tasks are small (batch 32, H <= 128). Multi-threaded OpenBLAS
+    spends most of its time spinning on them, and on a busy machine it made a page run ten
+    times longer (measured: 248 s with two threads against 25 s with one). Without
+    threadpoolctl this is a no-op.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: only a speed matter
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def minibatches(n: int, batch_size: int, rng) -> list[np.ndarray]:
@@ -20,6 +38,17 @@ def minibatches(n: int, batch_size: int, rng) -> list[np.ndarray]:
         raise ValueError(f"n: expected at least one example, got {n}")
     order = rng.permutation(n)
     return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+
+
+def single_thread(func):
+    """Decorator: run ``func`` inside ``single_thread_blas()``."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with single_thread_blas():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def fit(
@@ -45,15 +74,16 @@ def fit(
     rng = np.random.default_rng(seed)
     history: dict[str, list[float]] = {"train_loss": [], "eval": []}
     best, best_params = np.inf, None
-    for epoch in range(epochs):
-        losses = train_epoch(model, make_batches(rng), loss_fn, optimizer, clip=clip)
-        history["train_loss"].append(float(np.mean(losses)))
-        if evaluate is not None:
-            history["eval"].append(float(evaluate()))
-            if keep_best and history["eval"][-1] < best:
-                best = history["eval"][-1]
-                best_params = {k: v.copy() for k, v in model.params.items()}
-                history["best_epoch"] = [epoch + 1]
+    with single_thread_blas():
+        for epoch in range(epochs):
+            losses = train_epoch(model, make_batches(rng), loss_fn, optimizer, clip=clip)
+            history["train_loss"].append(float(np.mean(losses)))
+            if evaluate is not None:
+                history["eval"].append(float(evaluate()))
+                if keep_best and history["eval"][-1] < best:
+                    best = history["eval"][-1]
+                    best_params = {k: v.copy() for k, v in model.params.items()}
+                    history["best_epoch"] = [epoch + 1]
     if best_params is not None:
         for k, v in model.params.items():
             v[...] = best_params[k]  # in place: the optimiser and the layers share these arrays

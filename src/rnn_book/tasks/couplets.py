@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book.losses import cross_entropy
-from rnn_book.tasks.common import fit, minibatches
+from rnn_book.tasks.common import fit, minibatches, single_thread
 
 __all__ = [
     "CHAR_CLASSES",
@@ -94,6 +94,7 @@ class CoupletVocab:
         return "".join(self.chars[int(i)] for i in ids)
 
 
+@single_thread
 def experiment(
     train_pairs,
     held_pairs,
@@ -200,6 +201,7 @@ def train(
     return fit(model, make_batches, cross_entropy, optimizer, epochs, seed, clip)
 
 
+@single_thread
 def predict(model, uppers, banned=()) -> list[np.ndarray]:
     """The model's 下联 for every 上联: list of id arrays, each as long as its input.
 

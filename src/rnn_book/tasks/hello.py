@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book.losses import cross_entropy
+from rnn_book.tasks.common import single_thread_blas
 
 __all__ = ["train_hello"]
 
@@ -39,12 +40,13 @@ def train_hello(
     model = CharLM(vocab_size, hidden_size, cell="rnn", embedding_dim=None, seed=seed)
     optimizer = Adam([model], lr=lr)
     history: dict[str, list[float]] = {"loss": [], "errors": []}
-    for _ in range(steps):
-        model.zero_grad()
-        logits, _ = model.forward(x[:, None])  # (T, 1, V)
-        loss, dlogits = cross_entropy(logits, y[:, None])
-        history["loss"].append(loss)
-        history["errors"].append(int(np.sum(np.argmax(logits[:, 0], axis=-1) != y)))
-        model.backward(dlogits)
-        optimizer.step()
+    with single_thread_blas():
+        for _ in range(steps):
+            model.zero_grad()
+            logits, _ = model.forward(x[:, None])  # (T, 1, V)
+            loss, dlogits = cross_entropy(logits, y[:, None])
+            history["loss"].append(loss)
+            history["errors"].append(int(np.sum(np.argmax(logits[:, 0], axis=-1) != y)))
+            model.backward(dlogits)
+            optimizer.step()
     return model, history

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn_book.tasks.common import single_thread
+
 __all__ = [
     "END",
     "TUNES",
@@ -131,6 +133,7 @@ class NoteVocab:
         return [self.tokens[int(i)] for i in ids]
 
 
+@single_thread
 def generate(
     model,
     vocab: NoteVocab,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book.losses import cross_entropy
-from rnn_book.tasks.common import fit, minibatches
+from rnn_book.tasks.common import fit, minibatches, single_thread
 
 __all__ = [
     "SRC_CHARS",
@@ -96,6 +96,7 @@ def train(model, numbers, epochs: int = 30, lr: float = 1e-2, batch_size: int = 
     return fit(model, make_batches, cross_entropy, optimizer, epochs, seed, clip=5.0)
 
 
+@single_thread
 def decode(model, numbers) -> list[str]:
     """Greedy answers of the model for ``numbers``, as digit strings (cut at <eos>)."""
     src, *_ = encode_pairs(numbers)

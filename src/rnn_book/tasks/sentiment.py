@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book.losses import cross_entropy
-from rnn_book.tasks.common import fit, minibatches
+from rnn_book.tasks.common import fit, minibatches, single_thread, single_thread_blas
 
 __all__ = [
     "accuracy",
@@ -62,11 +62,12 @@ def train_bow(
         raise ValueError(f"X, y: expected shapes (N, V) and (N,), got {X.shape} and {y.shape}")
     model = Linear(X.shape[1], num_classes, seed=seed)
     optimizer = Adam([model], lr=lr)
-    for _ in range(epochs):
-        model.zero_grad()
-        _, dlogits = cross_entropy(model.forward(X), y)
-        model.backward(dlogits)
-        optimizer.step()
+    with single_thread_blas():
+        for _ in range(epochs):
+            model.zero_grad()
+            _, dlogits = cross_entropy(model.forward(X), y)
+            model.backward(dlogits)
+            optimizer.step()
     return model
 
 
@@ -137,6 +138,7 @@ def train_classifier(
     return fit(model, make_batches, cross_entropy, optimizer, epochs, seed, clip)
 
 
+@single_thread
 def predict(model, seqs, batch_size: int = 256) -> np.ndarray:
     """Predicted class of every sequence: (N,) ints, in the order of ``seqs``."""
     seqs = _check_sequences("seqs", seqs)

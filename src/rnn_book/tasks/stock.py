@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book.losses import mse_loss
-from rnn_book.tasks.common import fit, minibatches
+from rnn_book.tasks.common import fit, minibatches, single_thread
 
 __all__ = [
     "make_regressor",
@@ -113,6 +113,7 @@ def train_regressor(
     return fit(model, make_batches, mse_loss, optimizer, epochs, seed, clip)
 
 
+@single_thread
 def predict(model, X, scale: float) -> np.ndarray:
     """The model's forecast of tomorrow's close for windows X (N, L): (N,) prices."""
     X, _ = _check_windows(X)
