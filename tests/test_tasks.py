@@ -371,3 +371,22 @@ def test_generate_respects_start_min_and_max_notes():
     assert len(song) == 6 and song[0] == "1:2" and melody.END not in song
     assert melody.copied_fraction(["3:2", "2:2", "1:2", "2:2"], [melody.TUNES["mary"]]) == 1.0
     assert melody.copied_fraction(["1:2", "1:2", "1:2", "1:2"], [melody.TUNES["mary"]]) == 0.0
+
+
+# ----------------------------------------------------------------------------- threads
+
+
+def test_single_thread_blas_limits_blas_inside_and_restores_after():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from rnn_book.tasks.common import single_thread, single_thread_blas
+
+    def blas_threads():
+        return [
+            i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
+        ]
+
+    before = blas_threads()
+    with single_thread_blas():
+        assert all(n == 1 for n in blas_threads())
+    assert blas_threads() == before
+    assert single_thread(blas_threads)() == [1] * len(before)
