@@ -204,9 +204,9 @@ def exposure(model, numbers, reverse: bool = False) -> dict:
     "teacher_token": accuracy of the next digit when the decoder reads the TRUE previous
     digits (how it was trained); "free_token": the same positions when it reads its OWN
     previous outputs (how it is used). "after_error": among free-running positions that come
-    after the first mistake of an example, the fraction still right; "before_error": the
-    same for positions up to the first mistake (1.0 by definition is excluded: the first
-    mistake itself counts as wrong).
+    after the first mistake of an example, the fraction still right; "teacher_after_error":
+    the teacher-forced accuracy at those same positions, so that the gap between the two is
+    not merely "later positions are harder".
     """
     numbers = np.asarray(numbers)
     b = data.encode(numbers, reverse=reverse)
@@ -221,6 +221,9 @@ def exposure(model, numbers, reverse: bool = False) -> dict:
         "teacher_token": float((teacher == b.tgt_out)[m].mean()),
         "free_token": float(right[m].mean()),
         "after_error": float(right[after].mean()) if after.any() else float("nan"),
+        "teacher_after_error": (
+            float((teacher == b.tgt_out)[after].mean()) if after.any() else float("nan")
+        ),
         "positions_after_error": int(after.sum()),
     }
 

@@ -27,6 +27,7 @@ _KIND_STYLE = {
     "plain": ("#1f77b4", "o", "context vector only"),
     "reversed": ("#ff7f0e", "s", "context only, source reversed"),
     "attention": ("#2ca02c", "D", "with attention (Luong general)"),
+    "single": ("#555555", "x", "one GRU, read then write"),
 }
 
 
