@@ -317,6 +317,8 @@ def test_couplet_vocab_and_experiment_on_a_tiny_split():
     assert [len(p) for p in r["pred"]] == [5]
     assert 0.0 <= r["acc"] <= 1.0 and r["unknown"] == 0.0
     assert r["lookup_pred"][0][0] == "黄"  # 白 only ever faced 黄 in training
+    table = couplets.summarize([r], [r, r])
+    assert "lookup table" in table and "± 0.000" in table
 
 
 def test_class_chance_is_the_share_of_the_wanted_class_in_training():

@@ -26,6 +26,7 @@ __all__ = [
     "make_model",
     "pattern_match",
     "predict",
+    "summarize",
     "train",
 ]
 
@@ -250,3 +251,31 @@ def _pattern(s) -> tuple:
 def pattern_match(pred, uppers) -> float:
     """Fraction of answers whose repetition pattern equals the upper line's (层层 <-> 点点)."""
     return float(np.mean([_pattern(p) == _pattern(u) for p, u in zip(pred, uppers)]))
+
+
+def summarize(uni: list[dict], bi: list[dict]) -> str:
+    """A text table of ``experiment`` results over several splits: mean ± std per measure.
+
+    uni, bi : results of the unidirectional and bidirectional runs, one dict per split.
+    """
+    from rnn_book.tasks.common import mean_spread
+
+    def row(label, key, runs):
+        return f"  {label:<30} {mean_spread([r[key] for r in runs])}"
+
+    return "\n".join(
+        [
+            "character accuracy, held out",
+            row("lookup table", "lookup_acc", bi),
+            row("RNN, unidirectional", "acc", uni),
+            row("RNN, bidirectional", "acc", bi),
+            "class match, held out",
+            row("guess (training frequencies)", "class_chance", bi),
+            row("lookup table", "lookup_class", bi),
+            row("RNN, unidirectional", "class", uni),
+            row("RNN, bidirectional", "class", bi),
+            "character accuracy on the training couplets",
+            row("RNN, unidirectional", "train_acc", uni),
+            row("RNN, bidirectional", "train_acc", bi),
+        ]
+    )
