@@ -17,8 +17,17 @@ if [[ ! -x /usr/bin/chromium ]]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
 fi
 
-RNN_BOOK_SKIP_VENV=1 bash scripts/build_book.sh
+# A failed book build still runs the tests (the log then shows both), but fails the script.
+build_status=0
+RNN_BOOK_SKIP_VENV=1 bash scripts/build_book.sh || build_status=$?
 
 # The book was just built and Chromium is installed: tests that need them must run, not skip.
 export RNN_BOOK_REQUIRE_BOOK=1
-exec .venv/bin/python -m pytest tests "$@"
+test_status=0
+.venv/bin/python -m pytest tests "$@" || test_status=$?
+
+if [[ $build_status -ne 0 ]]; then
+  echo "==> FAILED: the strict book build (exit $build_status); see the warnings above" >&2
+  exit "$build_status"
+fi
+exit "$test_status"
