@@ -29,15 +29,6 @@ fi
 start=$SECONDS
 status=0
 .venv/bin/jupyter-book build book -W -n --keep-going --all || status=$?
-if [[ $status -ne 0 ]]; then
-  echo "==> BOOK BUILD FAILED (exit $status). Execution reports:" >&2
-  shopt -s nullglob globstar
-  for log in book/_build/html/reports/**/*.log; do
-    echo "----- $log -----" >&2
-    cat "$log" >&2
-  done
-  exit "$status"
-fi
 
 # Plain notebooks (no outputs) of every page, for Colab uploads and hand-outs:
 # book/_build/html/notebooks/<same path as the page>.ipynb
@@ -59,4 +50,15 @@ for md in sorted(book.rglob("*.md")):
     dest.parent.mkdir(parents=True, exist_ok=True)
     jupytext.write(jupytext.reads(text, fmt="md:myst"), dest, fmt="ipynb")
 PY
+
+if [[ $status -ne 0 ]]; then
+  echo "==> BOOK BUILD FAILED (exit $status). Execution reports:" >&2
+  shopt -s nullglob globstar
+  for log in book/_build/html/reports/**/*.log; do
+    echo "----- $log -----" >&2
+    cat "$log" >&2
+  done
+  exit "$status"
+fi
+
 echo "==> book built in $((SECONDS - start)) s: book/_build/html/index.html"
