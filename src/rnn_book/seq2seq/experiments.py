@@ -253,7 +253,8 @@ def sweep(
     rng = np.random.default_rng(data_seed)
     train_nums = data.sample_numbers(n_train, rng, max_source_len=train_max_len)
     test_nums = data.sample_numbers(n_test + n_train, rng)
-    test_nums = np.array([x for x in test_nums if x not in set(train_nums.tolist())][:n_test])
+    seen = set(train_nums.tolist())
+    test_nums = np.array([x for x in test_nums if x not in seen][:n_test])
     lengths = data.source_lengths(test_nums)
     results: dict[str, list] = {k: [] for k in kinds}
     for kind in kinds:
