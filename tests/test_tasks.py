@@ -287,7 +287,7 @@ def test_shape_traces_end_in_the_right_output_shapes():
     assert shapes.trace("many_to_one", T=5, B=3, C=2)[-1][1] == (3, 2)
     assert shapes.trace("many_to_many", T=5, B=3, vocab=10)[-1][1] == (5, 3, 10)
     assert shapes.trace("encoder_decoder", T=5, B=3, vocab=10, T_out=2)[-1][1] == (2, 3, 10)
-    assert shapes.trace("one_to_many", T=5)[-1][1] == (4,)
+    assert shapes.trace("one_to_many", T=5)[-1][1] == (5,)
     with pytest.raises(ValueError, match="kind"):
         shapes.trace("two_to_one")
 

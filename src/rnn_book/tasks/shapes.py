@@ -63,8 +63,8 @@ def trace(
         logits, state = m.forward(x1)
         rows.append(("logits for y_1 (1, 1, vocab)", logits.shape))
         rows.append(("state h_1 (layers, 1, H)", state.shape))
-        generated = m.sample([int(x1[0, 0])], T - 1, temperature=1.0, rng=seed)
-        rows.append(("y_1..y_{T-1}, each fed back (T-1,)", np.shape(generated)))
+        generated = m.sample([int(x1[0, 0])], T, temperature=1.0, rng=seed)
+        rows.append(("y_1..y_T sampled, each fed back (T,)", np.shape(generated)))
         return rows
     m = Seq2Seq(vocab, vocab, H, cell="rnn", embedding_dim=E, seed=seed)
     tgt_in = rng.integers(vocab, size=(T_out, B))
