@@ -32,7 +32,8 @@ status=0
 
 # Plain notebooks (no outputs) of every page, for Colab uploads and hand-outs:
 # book/_build/html/notebooks/<same path as the page>.ipynb
-.venv/bin/python - <<'PY'
+export_ok=1
+.venv/bin/python - <<'PY' || export_ok=0
 from pathlib import Path
 
 import jupytext
@@ -50,6 +51,10 @@ for md in sorted(book.rglob("*.md")):
     dest.parent.mkdir(parents=True, exist_ok=True)
     jupytext.write(jupytext.reads(text, fmt="md:myst"), dest, fmt="ipynb")
 PY
+if [[ $export_ok -ne 1 ]]; then
+  echo "==> writing the plain notebooks failed" >&2
+  [[ $status -ne 0 ]] || status=1
+fi
 
 if [[ $status -ne 0 ]]; then
   echo "==> BOOK BUILD FAILED (exit $status). Execution reports:" >&2
