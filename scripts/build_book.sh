@@ -10,6 +10,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/_venv.sh
 [[ "${RNN_BOOK_SKIP_VENV:-0}" == 1 ]] || ensure_venv
 
+# The chapters run textbook-sized matrices, where a second BLAS thread costs far more in
+# hand-offs than it saves (one page took 85 s of CPU with two threads, 8 s with one), and the
+# budget is "under a minute on one core". Callers may still override these.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+export MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
+
 # The jupyter cache keys on a notebook's code only; drop it when the code it imports changed.
 mkdir -p book/_build
 src_hash="$(find src book/_config.yml pyproject.toml requirements.txt -type f \
