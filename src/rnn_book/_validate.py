@@ -49,3 +49,38 @@ def check_shape(name: str, arr: np.ndarray, expected: tuple, meaning: str = "") 
     if arr.shape != tuple(expected):
         spelled = f" {meaning}" if meaning else ""
         raise ValueError(f"{name}: expected shape {tuple(expected)}{spelled}, got {arr.shape}")
+
+
+def prepare_sequence(x, input_size: int, dtype: np.dtype, batch_first: bool):
+    """Check a layer's input and return it time-major.
+
+    Parameters
+    ----------
+    x : (T, B, D), or (B, T, D) if ``batch_first``, or (T, D) unbatched; D must equal
+        ``input_size``, T and B must be at least 1.
+
+    Returns
+    -------
+    (x as (T, B, D) in ``dtype``, True if the caller passed an unbatched (T, D)).
+    """
+    x = as_float_array("x", x, dtype)
+    layout = "(B, T, D)" if batch_first else "(T, B, D)"
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"x: expected a 3-D array {layout} (or 2-D (T, D) unbatched) with "
+            f"D = input_size = {input_size}, got shape {x.shape}"
+        )
+    if x.shape[-1] != input_size:
+        raise ValueError(
+            f"x: expected last axis D = input_size = {input_size} in {layout}, got shape {x.shape}"
+        )
+    unbatched = x.ndim == 2
+    if unbatched:
+        x = x[:, None, :]
+    elif batch_first:
+        x = x.transpose(1, 0, 2)
+    if x.shape[0] == 0:
+        raise ValueError(f"x: expected at least one time step (T >= 1), got shape {x.shape}")
+    if x.shape[1] == 0:
+        raise ValueError(f"x: expected a batch of at least one sequence, got shape {x.shape}")
+    return x, unbatched

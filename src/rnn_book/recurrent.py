@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_book._validate import as_float_array, check_dtype, check_positive_int, check_shape
+from rnn_book._validate import (
+    as_float_array,
+    check_dtype,
+    check_positive_int,
+    check_shape,
+    prepare_sequence,
+)
 
 __all__ = ["Recurrent"]
 
@@ -126,29 +132,8 @@ class Recurrent:
         return (self.num_layers * self.num_directions, B, self.hidden_size)
 
     def _prepare_x(self, x) -> tuple[np.ndarray, bool]:
-        """Return x as (T, B, D) in self.dtype and whether the caller passed an unbatched (T, D)."""
-        x = as_float_array("x", x, self.dtype)
-        layout = "(B, T, D)" if self.batch_first else "(T, B, D)"
-        if x.ndim not in (2, 3):
-            raise ValueError(
-                f"x: expected a 3-D array {layout} (or 2-D (T, D) unbatched) with "
-                f"D = input_size = {self.input_size}, got shape {x.shape}"
-            )
-        if x.shape[-1] != self.input_size:
-            raise ValueError(
-                f"x: expected last axis D = input_size = {self.input_size} in {layout}, "
-                f"got shape {x.shape}"
-            )
-        unbatched = x.ndim == 2
-        if unbatched:
-            x = x[:, None, :]
-        elif self.batch_first:
-            x = x.transpose(1, 0, 2)
-        if x.shape[0] == 0:
-            raise ValueError(f"x: expected at least one time step (T >= 1), got shape {x.shape}")
-        if x.shape[1] == 0:
-            raise ValueError(f"x: expected a batch of at least one sequence, got shape {x.shape}")
-        return x, unbatched
+        """x as (T, B, D) in self.dtype, and whether the caller passed an unbatched (T, D)."""
+        return prepare_sequence(x, self.input_size, self.dtype, self.batch_first)
 
     def _prepare_state(self, name: str, s, B: int, unbatched: bool) -> np.ndarray:
         """Return a (L*dirs, B, H) state; None means zeros."""
