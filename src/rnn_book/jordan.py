@@ -301,9 +301,6 @@ class JordanRNN:
         return sum(p.size for p in self.params.values())
 
     # ------------------------------------------------------------------ input checks
-    def _layout(self) -> str:
-        return "(B, T, {})" if self.batch_first else "(T, B, {})"
-
     def _prepare_x(self, x) -> tuple[np.ndarray, bool]:
         """x as (T, B, D) in self.dtype, and whether the caller passed an unbatched (T, D)."""
         return prepare_sequence(x, self.input_size, self.dtype, self.batch_first)
