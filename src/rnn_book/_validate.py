@@ -84,3 +84,18 @@ def prepare_sequence(x, input_size: int, dtype: np.dtype, batch_first: bool):
     if x.shape[1] == 0:
         raise ValueError(f"x: expected a batch of at least one sequence, got shape {x.shape}")
     return x, unbatched
+
+
+def check_params(params: dict, expected: dict, dtype: np.dtype) -> None:
+    """Raise unless ``params`` has exactly the names of ``expected`` (name -> shape), each a
+    numpy array of ``dtype`` and that shape: catches a parameter replaced by hand."""
+    if set(params) != set(expected):
+        raise ValueError(f"params: expected keys {sorted(expected)}, got {sorted(params)}")
+    for name, shape in expected.items():
+        p = params[name]
+        if not isinstance(p, np.ndarray) or p.dtype != dtype:
+            raise TypeError(
+                f"params[{name!r}]: expected a numpy array of dtype {dtype}, "
+                f"got {type(p).__name__} of dtype {getattr(p, 'dtype', None)}"
+            )
+        check_shape(f"params[{name!r}]", p, shape)

@@ -19,6 +19,7 @@ import numpy as np
 from rnn_book._validate import (
     as_float_array,
     check_dtype,
+    check_params,
     check_positive_int,
     check_shape,
     prepare_sequence,
@@ -106,17 +107,7 @@ class Recurrent:
         return p["weight_ih" + s], p["weight_hh" + s], None, None
 
     def _check_params(self) -> None:
-        expected = self._param_shapes()
-        if set(self.params) != set(expected):
-            raise ValueError(f"params: expected keys {sorted(expected)}, got {sorted(self.params)}")
-        for name, shape in expected.items():
-            p = self.params[name]
-            if not isinstance(p, np.ndarray) or p.dtype != self.dtype:
-                raise TypeError(
-                    f"params[{name!r}]: expected a numpy array of dtype {self.dtype}, "
-                    f"got {type(p).__name__} of dtype {getattr(p, 'dtype', None)}"
-                )
-            check_shape(f"params[{name!r}]", p, shape)
+        check_params(self.params, self._param_shapes(), self.dtype)
 
     def zero_grad(self) -> None:
         """Reset every gradient in ``self.grads`` to zero (they accumulate otherwise)."""
