@@ -33,6 +33,7 @@ from rnn_book._validate import (
     check_shape,
     prepare_sequence,
 )
+from rnn_book.module import Module
 
 __all__ = ["JordanRNN", "jordan_backward", "jordan_forward"]
 
@@ -185,7 +186,7 @@ def jordan_backward(dzs, ds_next, cache, dys=None):
     return dx, ds, dweights
 
 
-class JordanRNN:
+class JordanRNN(Module):
     """Jordan network: h_t = f(U x_t + W y_{t-1} + b), z_t = V h_t + c, y_t = g(z_t).
 
     Parameters
@@ -281,15 +282,6 @@ class JordanRNN:
 
     def _check_params(self) -> None:
         check_params(self.params, self._param_shapes(), self.dtype)
-
-    def zero_grad(self) -> None:
-        """Reset every gradient in ``self.grads`` to zero (they accumulate otherwise)."""
-        for g in self.grads.values():
-            g.fill(0.0)
-
-    def num_parameters(self) -> int:
-        """Total number of scalars in ``params`` (H D + H C + C H + H + C with biases)."""
-        return sum(p.size for p in self.params.values())
 
     # ------------------------------------------------------------------ input checks
     def _prepare_x(self, x) -> tuple[np.ndarray, bool]:

@@ -11,25 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book._validate import as_float_array, check_dtype, check_positive_int
+from rnn_book.module import Module
 
 __all__ = ["Embedding", "Linear"]
 
 
-class _Module:
-    """``params``/``grads`` bookkeeping shared by the layers of this file."""
+class _Module(Module):
+    """The parameter check shared by the layers of this file."""
 
-    params: dict[str, np.ndarray]
-    grads: dict[str, np.ndarray]
     dtype: np.dtype
-
-    def zero_grad(self) -> None:
-        """Reset every gradient in ``self.grads`` to zero (they accumulate otherwise)."""
-        for g in self.grads.values():
-            g.fill(0.0)
-
-    def num_parameters(self) -> int:
-        """Total number of scalars in ``params``."""
-        return sum(p.size for p in self.params.values())
 
     def _check_param(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         # params may be reassigned by the user (e.g. copied from torch): fail loudly if wrong

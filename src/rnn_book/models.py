@@ -22,6 +22,7 @@ from rnn_book.functional import softmax
 from rnn_book.gru import GRU
 from rnn_book.layers import Embedding, Linear
 from rnn_book.lstm import LSTM
+from rnn_book.module import Module
 from rnn_book.recurrent import Recurrent
 
 __all__ = ["CharLM", "ManyToMany", "ManyToOne", "Model", "Seq2Seq", "make_rnn", "one_hot"]
@@ -52,7 +53,7 @@ def _hidden_part(state):
     return state[0] if isinstance(state, tuple) else state
 
 
-class Model:
+class Model(Module):
     """A set of named parts (layers), each with ``params``, ``grads`` and ``zero_grad()``."""
 
     def parts(self) -> dict:
@@ -70,9 +71,6 @@ class Model:
     def zero_grad(self) -> None:
         for part in self.parts().values():
             part.zero_grad()
-
-    def num_parameters(self) -> int:
-        return sum(p.size for p in self.params.values())
 
 
 def _check_compatible(rnn: Recurrent, head: Linear, embedding: Embedding | None) -> None:

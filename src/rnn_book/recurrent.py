@@ -24,11 +24,12 @@ from rnn_book._validate import (
     check_shape,
     prepare_sequence,
 )
+from rnn_book.module import Module
 
 __all__ = ["Recurrent"]
 
 
-class Recurrent:
+class Recurrent(Module):
     """Base class of ``RNN``, ``LSTM`` and ``GRU``; see those for the equations.
 
     Parameters
@@ -108,15 +109,6 @@ class Recurrent:
 
     def _check_params(self) -> None:
         check_params(self.params, self._param_shapes(), self.dtype)
-
-    def zero_grad(self) -> None:
-        """Reset every gradient in ``self.grads`` to zero (they accumulate otherwise)."""
-        for g in self.grads.values():
-            g.fill(0.0)
-
-    def num_parameters(self) -> int:
-        """Total number of scalars in ``params``; it does not depend on the sequence length T."""
-        return sum(p.size for p in self.params.values())
 
     # ------------------------------------------------------------------ input checks
     def _state_shape(self, B: int) -> tuple[int, int, int]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book._validate import as_float_array, check_dtype, check_positive_int, check_shape
+from rnn_book.module import Module
 
 __all__ = ["IndRNN", "indrnn_backward", "indrnn_forward"]
 
@@ -76,7 +77,7 @@ def indrnn_backward(dhs, dh_T, cache):
     return dx, dh, grads
 
 
-class IndRNN:
+class IndRNN(Module):
     """One IndRNN layer: h_t = relu(U x_t + w * h_{t-1} + b).
 
     Parameters
@@ -133,13 +134,6 @@ class IndRNN:
             self.params["b"] = np.zeros(H, dtype=self.dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._cache = None
-
-    def zero_grad(self) -> None:
-        for g in self.grads.values():
-            g[...] = 0.0
-
-    def num_parameters(self) -> int:
-        return int(sum(p.size for p in self.params.values()))
 
     def clip_recurrent(self, max_abs: float) -> None:
         """Constrain |w_i| <= max_abs in place (Li et al.: max_abs = gamma ** (1 / T))."""
