@@ -9,7 +9,7 @@ The two tasks can run side by side on two cores and be merged (same numbers, hal
     OPENBLAS_NUM_THREADS=1 python scripts/run_long_range.py --tasks recall --out /tmp/r.json &
     wait; python scripts/run_long_range.py --merge /tmp/a.json /tmp/r.json
 
-Tasks: the adding problem and delayed recall (rnn_book.experiments.long_range); models:
+Tasks: the adding problem and delayed recall (rnn_book.chapters.lstm); models:
 vanilla RNN, LSTM (PyTorch initialisation), LSTM with forget-gate bias 1 and 3, GRU;
 lengths T = 10, 25, 50, 100; seeds 0, 1, 2; the settings in long_range.DEFAULTS.
 Every run is scored on a held-out set; the file records the settings, seeds, lengths,
@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from rnn_book.experiments import long_range
+from rnn_book.chapters import lstm as long_range
 
 MODELS = (("rnn", None), ("lstm", None), ("lstm", 1.0), ("lstm", 3.0), ("gru", None))
 OUT = Path(__file__).resolve().parents[1] / "book" / "results" / "long_range.json"

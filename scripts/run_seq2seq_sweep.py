@@ -3,7 +3,7 @@
     OPENBLAS_NUM_THREADS=1 python scripts/run_seq2seq_sweep.py                 # the full sweep
     python scripts/run_seq2seq_sweep.py --out /tmp/x.json --seeds 0 --epochs 2 # a quick slice
 
-Two settings, both on the 万 numerals task (rnn_book.seq2seq.data), GRU, H = 48, 4000
+Two settings, both on the 万 numerals task (rnn_book.data.wan_numerals), GRU, H = 48, 4000
 training numbers, 1500 held-out numbers disjoint from them, Adam lr 1e-2, 30 epochs, seeds
 0, 1, 2:
 
@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from rnn_book.seq2seq import experiments
+from rnn_book.chapters import seq2seq as experiments
 
 OUT = Path(__file__).resolve().parents[1] / "book" / "results" / "seq2seq_sweep.json"
 SETTINGS = {

@@ -4,8 +4,13 @@ import numpy as np
 import pytest
 
 import rnn_book as rb
-from rnn_book.context import BlurTagger, blurred_pairs, misaligned_outputs, train_blur_tagger
-from rnn_book.depth import train_depth, window_parity
+from rnn_book.chapters.deep_bidirectional import (
+    BlurTagger,
+    misaligned_outputs,
+    train_blur_tagger,
+    train_depth,
+)
+from rnn_book.data import blurred_pairs, window_parity
 
 
 def test_blurred_pairs_invariants():

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import rnn_book as rb
-from rnn_book.history import compressor, esn, gradient_flow, hopfield, tasks
-from rnn_book.history.indrnn import IndRNN
+from rnn_book import esn, gradient_flow, hopfield
+from rnn_book.chapters import history
+from rnn_book.indrnn import IndRNN
 
 
 # ------------------------------------------------------------------ IndRNN
@@ -64,13 +65,13 @@ def test_indrnn_bad_input():
 
 # ------------------------------------------------------------------ Hopfield
 def test_hopfield_weights_symmetric_zero_diagonal():
-    W = hopfield.hebbian_weights(hopfield.letter_patterns("HTX"))
+    W = hopfield.hebbian_weights(rb.data.letter_patterns("HTX"))
     np.testing.assert_array_equal(W, W.T)
     np.testing.assert_array_equal(np.diag(W), 0.0)
 
 
 def test_hopfield_energy_never_increases_and_recalls_letters():
-    xi = hopfield.letter_patterns("HTX")
+    xi = rb.data.letter_patterns("HTX")
     W = hopfield.hebbian_weights(xi)
     rng = np.random.default_rng(0)
     probes = hopfield.corrupt(xi, 0.2, rng)
@@ -96,16 +97,16 @@ def test_hopfield_energy_random_weights():
 
 
 def test_hopfield_capacity_drops_with_load():
-    c = hopfield.capacity_curve(60, [0.05, 0.4], seeds=(0, 1))
+    c = history.capacity_curve(60, [0.05, 0.4], seeds=(0, 1))
     assert c[0].mean() > 0.9 and c[1].mean() < 0.3
 
 
 def test_hopfield_bad_input():
     with pytest.raises(ValueError, match="letters"):
-        hopfield.letter_patterns("Q")
+        rb.data.letter_patterns("Q")
     with pytest.raises(ValueError, match=r"\{-1, \+1\}"):
         hopfield.hebbian_weights(np.array([[0.0, 1.0]]))
-    W = hopfield.hebbian_weights(hopfield.letter_patterns("HT"))
+    W = hopfield.hebbian_weights(rb.data.letter_patterns("HT"))
     with pytest.raises(ValueError, match=r"s0: expected shape \(49,\)"):
         hopfield.recall(W, np.ones(10), np.random.default_rng(0))
 
@@ -125,7 +126,7 @@ def test_ridge_readout_is_closed_form():
 
 
 def test_esn_beats_persistence_held_out():
-    u = esn.mackey_glass(900)
+    u = rb.data.mackey_glass(900)
     u = u - u.mean()
     net = esn.EchoStateNetwork(1, 100, spectral_radius=0.9, seed=0)
     np.testing.assert_allclose(gradient_flow.spectral_radius(net.W), 0.9)
@@ -204,10 +205,10 @@ def test_gradient_norms_bad_input():
 # ------------------------------------------------------------------ tasks, compressor
 def test_echo_and_latch_targets():
     rng = np.random.default_rng(0)
-    x, y, mask = tasks.echo(3, 6, rng, delay=2)
+    x, y, mask = rb.data.echo(3, 6, rng, delay=2)
     np.testing.assert_array_equal(y[2:], x[:-2, :, 0])
     assert not mask[:2].any() and mask[2:].all()
-    x, y, _ = tasks.latch(4, 30, rng)
+    x, y, _ = rb.data.latch(4, 30, rng)
     sym = x.argmax(-1)
     for t in range(30):
         sets = np.flatnonzero(sym[: t + 1, 0] == 0)
@@ -216,19 +217,19 @@ def test_echo_and_latch_targets():
         last_reset = resets[-1] if resets.size else -1
         assert y[t, 0] == int(last_set > last_reset)
     with pytest.raises(ValueError, match="delay"):
-        tasks.echo(2, 3, rng, delay=3)
+        rb.data.echo(2, 3, rng, delay=3)
 
 
 def test_compressor_round_trip():
     rng = np.random.default_rng(0)
-    model = compressor.train_predictor(compressor.make_stream(300, rng), steps=60)
-    ids = compressor.make_stream(40, np.random.default_rng(1))
-    times, symbols = compressor.compress(model, ids)
+    model = history.train_predictor(rb.data.history_stream.make_stream(300, rng), steps=60)
+    ids = rb.data.history_stream.make_stream(40, np.random.default_rng(1))
+    times, symbols = history.compress(model, ids)
     assert times[0] == 0
-    np.testing.assert_array_equal(compressor.decompress(model, times, symbols, ids.size), ids)
+    np.testing.assert_array_equal(history.decompress(model, times, symbols, ids.size), ids)
 
 
 def test_indrnn_learns_delayed_recall():
-    assert tasks.train_recall("indrnn", T=30, seed=0, steps=200) > 0.95
+    assert history.train_recall("indrnn", T=30, seed=0, steps=200) > 0.95
     with pytest.raises(ValueError, match="kind"):
-        tasks.train_recall("lstm")
+        history.train_recall("lstm")

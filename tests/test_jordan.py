@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from rnn_book.gradcheck import gradcheck, numerical_gradient, relative_error
+from rnn_book.gradient_check import gradcheck, numerical_gradient, relative_error
 from rnn_book.jordan import JordanRNN
 
 TOL = 1e-7

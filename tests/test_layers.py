@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnn_book.gradcheck import gradcheck
+from rnn_book.gradient_check import gradcheck
 from rnn_book.layers import Embedding, Linear
 
 TOL = 1e-7

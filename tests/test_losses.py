@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from rnn_book.gradcheck import gradcheck
+from rnn_book.gradient_check import gradcheck
 from rnn_book.losses import cross_entropy, mse_loss
 
 TOL = 1e-7

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import rnn_book as rb
-from rnn_book.seq2seq import data
-from rnn_book.seq2seq.attention import AttentionSeq2Seq
+from rnn_book.attention import AttentionSeq2Seq
+from rnn_book.data import wan_numerals as data
 
 TOL = 1e-7
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,7 +192,7 @@ def test_attention_matches_torch_autograd(cell):
 
 # ---------------------------------------------------------------------------- single network
 def test_decoder_only_gradcheck_and_decode():
-    from rnn_book.seq2seq.experiments import DecoderOnly
+    from rnn_book.chapters.seq2seq import DecoderOnly
 
     rng = np.random.default_rng(7)
     model = DecoderOnly(5, 4, 3, cell="gru", embedding_dim=2, seed=0)
@@ -216,7 +216,7 @@ def test_decoder_only_gradcheck_and_decode():
 
 # ---------------------------------------------------------------------------- experiments
 def test_training_beats_chance_and_reports_by_length():
-    from rnn_book.seq2seq import experiments as ex
+    from rnn_book.chapters import seq2seq as ex
 
     rng = np.random.default_rng(0)
     nums = data.sample_numbers(300, rng, max_digits=3)
@@ -235,7 +235,7 @@ def test_training_beats_chance_and_reports_by_length():
 
 def test_sweep_file_matches_a_rerun_slice():
     """Rerun one stored run (plain model, seed 0, trained on lengths <= 10) and compare."""
-    from rnn_book.seq2seq import experiments as ex
+    from rnn_book.chapters import seq2seq as ex
 
     path = ROOT / "book" / "results" / "seq2seq_sweep.json"
     stored = json.loads(path.read_text(encoding="utf-8"))
@@ -273,7 +273,7 @@ def test_figures_have_no_cjk_text():
     import matplotlib.pyplot as plt
 
     from rnn_book.figures import draw, figure_texts
-    from rnn_book.seq2seq import figures as f
+    from rnn_book.figures import seq2seq as f
 
     g = f.attention_graph(4, 3, step=2)
     assert len([e for e in g.edges if e.dst == "y2" and e.src.startswith("h")]) == 4

@@ -3,25 +3,19 @@
 import numpy as np
 import pytest
 
+import rnn_book as rb
+from rnn_book.chapters import structures
+from rnn_book.chapters import structures_couplets as couplets
+from rnn_book.chapters import structures_many_to_one as m2o
+from rnn_book.chapters import structures_poems as poems
 from rnn_book.models import CharLM
-from rnn_book.tasks import (
-    acrostic,
-    couplets,
-    hello,
-    melody,
-    numerals,
-    sentiment,
-    shapes,
-    stock,
-    ui,
-)
 
 # ----------------------------------------------------------------------------- hello
 
 
 def test_hello_reaches_zero_error():
     x, y = np.array([1, 0, 2, 2]), np.array([0, 2, 2, 3])  # h e l l -> e l l o over "ehlo"
-    model, hist = hello.train_hello(x, y, vocab_size=4, hidden_size=8, steps=150, seed=0)
+    model, hist = structures.train_hello(x, y, vocab_size=4, hidden_size=8, steps=150, seed=0)
     assert hist["errors"][-1] == 0
     assert hist["loss"][-1] < 0.05
     probs = model.probabilities(x[:, None])[:, 0]
@@ -31,7 +25,7 @@ def test_hello_reaches_zero_error():
 
 def test_hello_rejects_mismatched_sequences():
     with pytest.raises(ValueError, match="input_ids, target_ids"):
-        hello.train_hello([0, 1, 2], [1, 2], vocab_size=3)
+        structures.train_hello([0, 1, 2], [1, 2], vocab_size=3)
 
 
 # ----------------------------------------------------------------------------- acrostic
@@ -40,13 +34,13 @@ POEMS = ["白日依山尽，黄河入海流。", "春眠不觉晓，处处闻啼
 
 
 def _corpus():
-    return acrostic.PoemCorpus(POEMS, n_valid=2, n_test=2, seed=0)
+    return poems.PoemCorpus(POEMS, n_valid=2, n_test=2, seed=0)
 
 
 def test_poem_corpus_splits_by_poem_and_maps_unknown_to_unk():
     c = _corpus()
     assert len(c.train_poems) == len(POEMS) - 4
-    assert c.chars[0] == acrostic.UNK and c.chars[1] == acrostic.START
+    assert c.chars[0] == poems.UNK and c.chars[1] == poems.START
     assert c.decode(c.encode("春眠")) == "春眠"
     assert c.encode("龘")[0] == 0
     assert all(not ("\u4e00" <= c.chars[i] <= "\u9fff") for i in c.banned)
@@ -54,21 +48,21 @@ def test_poem_corpus_splits_by_poem_and_maps_unknown_to_unk():
 
 
 def test_chunk_stream_targets_are_inputs_shifted():
-    w = acrostic.chunk_stream(np.arange(20), seq_len=4, offset=1)
+    w = poems.chunk_stream(np.arange(20), seq_len=4, offset=1)
     assert w.shape == (4, 5)
     np.testing.assert_array_equal(w[0], [1, 2, 3, 4, 5])
     np.testing.assert_array_equal(w[1, :-1] + 1, w[1, 1:])
     with pytest.raises(ValueError, match="ids"):
-        acrostic.chunk_stream(np.zeros((2, 3), dtype=int), 2)
+        poems.chunk_stream(np.zeros((2, 3), dtype=int), 2)
 
 
 def test_acrostic_starts_with_requested_characters_and_has_right_length():
     c = _corpus()
     model = CharLM(len(c), 16, embedding_dim=8, seed=0)
-    acrostic.train_charlm(model, c.train, epochs=2, seq_len=8, batch_size=4, seed=0)
+    poems.train_charlm(model, c.train, epochs=2, seq_len=8, batch_size=4, seed=0)
     heads = c.encode("春白床")
     for tau in (0, 0.8, 2.0):
-        lines = acrostic.acrostic(model, heads, 5, c.encode("，。"), tau, rng=1, banned=c.banned)
+        lines = poems.acrostic(model, heads, 5, c.encode("，。"), tau, rng=1, banned=c.banned)
         assert len(lines) == 3
         for line, head in zip(lines, heads):
             assert len(line) == 5 and line[0] == head
@@ -79,13 +73,13 @@ def test_generate_line_is_greedy_at_temperature_zero_and_seeded_otherwise():
     c = _corpus()
     model = CharLM(len(c), 8, embedding_dim=4, seed=3)
     head = c.index["春"]
-    a = [acrostic.generate_line(model, head, 5, 0.0, rng=s)[0] for s in range(3)]
+    a = [poems.generate_line(model, head, 5, 0.0, rng=s)[0] for s in range(3)]
     assert a[0] == a[1] == a[2]
-    b1 = acrostic.generate_line(model, head, 5, 1.0, rng=7)[0]
-    b2 = acrostic.generate_line(model, head, 5, 1.0, rng=7)[0]
+    b1 = poems.generate_line(model, head, 5, 1.0, rng=7)[0]
+    b2 = poems.generate_line(model, head, 5, 1.0, rng=7)[0]
     assert b1 == b2
     with pytest.raises(ValueError, match="temperature"):
-        acrostic.generate_line(model, head, 5, -1.0)
+        poems.generate_line(model, head, 5, -1.0)
 
 
 def test_perplexity_of_a_uniform_model_is_the_vocabulary_size():
@@ -93,20 +87,20 @@ def test_perplexity_of_a_uniform_model_is_the_vocabulary_size():
     model.head.params["weight"][...] = 0.0
     model.head.params["bias"][...] = 0.0
     ids = np.random.default_rng(0).integers(7, size=50)
-    assert acrostic.perplexity(model, ids, streams=5) == pytest.approx(7.0)
+    assert poems.perplexity(model, ids, streams=5) == pytest.approx(7.0)
 
 
 def test_unigram_perplexity_matches_hand_computation():
     # train counts 3 x id0, 1 x id1 (+1 smoothing over 2 symbols): p = 4/6, 2/6
-    ppl = acrostic.unigram_perplexity([0, 0, 0, 1], [0, 1], vocab_size=2)
+    ppl = poems.unigram_perplexity([0, 0, 0, 1], [0, 1], vocab_size=2)
     assert ppl == pytest.approx(np.exp(-(np.log(4 / 6) + np.log(2 / 6)) / 2))
 
 
 def test_training_lowers_perplexity_and_keep_best_restores_the_best_epoch():
     c = _corpus()
     model = CharLM(len(c), 16, embedding_dim=8, seed=0)
-    before = acrostic.perplexity(model, c.train, streams=2)
-    h = acrostic.train_charlm(
+    before = poems.perplexity(model, c.train, streams=2)
+    h = poems.train_charlm(
         model,
         c.train,
         epochs=6,
@@ -116,7 +110,7 @@ def test_training_lowers_perplexity_and_keep_best_restores_the_best_epoch():
         eval_ids=c.train,
         keep_best=True,
     )
-    after = acrostic.perplexity(model, c.train)
+    after = poems.perplexity(model, c.train)
     assert after < before / 2
     assert after == pytest.approx(min(h["eval"]))
     assert h["eval"][h["best_epoch"][0] - 1] == min(h["eval"])
@@ -142,20 +136,18 @@ def _order_task(n, seed):
 def test_sentiment_rnn_beats_bag_of_words_when_order_decides():
     train_x, train_y = _order_task(400, 0)
     test_x, test_y = _order_task(200, 1)
-    bow = sentiment.train_bow(sentiment.bow_features(train_x, 7), train_y, epochs=100)
-    bow_acc = sentiment.accuracy(
-        np.argmax(bow.forward(sentiment.bow_features(test_x, 7)), -1), test_y
-    )
-    model = sentiment.make_classifier(7, embedding_dim=8, hidden_size=16, seed=0)
-    sentiment.train_classifier(model, train_x, train_y, epochs=15, lr=1e-2, seed=0)
-    rnn_acc = sentiment.accuracy(sentiment.predict(model, test_x), test_y)
+    bow = m2o.train_bow(m2o.bow_features(train_x, 7), train_y, epochs=100)
+    bow_acc = m2o.accuracy(np.argmax(bow.forward(m2o.bow_features(test_x, 7)), -1), test_y)
+    model = m2o.make_classifier(7, embedding_dim=8, hidden_size=16, seed=0)
+    m2o.train_classifier(model, train_x, train_y, epochs=15, lr=1e-2, seed=0)
+    rnn_acc = m2o.accuracy(m2o.predict_labels(model, test_x), test_y)
     assert bow_acc < 0.7
     assert rnn_acc > 0.9
 
 
 def test_length_batches_cover_every_sequence_once_with_one_length_each():
     seqs, labels = _order_task(50, 2)
-    batches = sentiment.length_batches(seqs, labels, 8, np.random.default_rng(0))
+    batches = m2o.length_batches(seqs, labels, 8, np.random.default_rng(0))
     seen = np.concatenate([part for _, _, part in batches])
     assert sorted(seen) == list(range(50))
     for ids, y, part in batches:
@@ -165,9 +157,9 @@ def test_length_batches_cover_every_sequence_once_with_one_length_each():
 
 def test_sentiment_bad_input():
     with pytest.raises(ValueError, match="seqs"):
-        sentiment.bow_features([np.array([], dtype=int)], 3)
+        m2o.bow_features([np.array([], dtype=int)], 3)
     with pytest.raises(ValueError, match="X, y"):
-        sentiment.train_bow(np.zeros((3, 2)), np.zeros(2, dtype=int))
+        m2o.train_bow(np.zeros((3, 2)), np.zeros(2, dtype=int))
 
 
 # ----------------------------------------------------------------------------- stock
@@ -175,38 +167,38 @@ def test_sentiment_bad_input():
 
 def test_naive_forecast_is_the_last_value_and_bad_shapes_raise():
     X = np.arange(1.0, 13.0).reshape(3, 4)
-    np.testing.assert_array_equal(stock.naive_forecast(X), [4.0, 8.0, 12.0])
-    np.testing.assert_array_equal(stock.naive_forecast(X[:, :, None]), [4.0, 8.0, 12.0])
-    inputs = stock.to_inputs(X, 2.0)
+    np.testing.assert_array_equal(m2o.naive_forecast(X), [4.0, 8.0, 12.0])
+    np.testing.assert_array_equal(m2o.naive_forecast(X[:, :, None]), [4.0, 8.0, 12.0])
+    inputs = m2o.to_inputs(X, 2.0)
     assert inputs.shape == (4, 3, 1)
     assert inputs[-1, 0, 0] == 0.0 and inputs[0, 0, 0] == pytest.approx(np.log(1 / 4) / 2)
     with pytest.raises(ValueError, match="X"):
-        stock.naive_forecast(np.arange(4.0))
+        m2o.naive_forecast(np.arange(4.0))
     with pytest.raises(ValueError, match="positive"):
-        stock.to_inputs(-X, 1.0)
+        m2o.to_inputs(-X, 1.0)
 
 
 def test_a_regressor_that_outputs_zero_return_is_the_naive_forecast():
-    X = stock.momentum_walk(30, phi=0.0, seed=1)[None, :10]
-    model = stock.make_regressor(4, seed=0)
+    X = rb.data.momentum_walk(30, phi=0.0, seed=1)[None, :10]
+    model = m2o.make_regressor(4, seed=0)
     model.head.params["weight"][...] = 0.0
     model.head.params["bias"][...] = 0.0
-    np.testing.assert_allclose(stock.predict(model, X, 0.01), stock.naive_forecast(X))
+    np.testing.assert_allclose(m2o.predict_prices(model, X, 0.01), m2o.naive_forecast(X))
 
 
 def test_stock_regressor_finds_momentum_that_naive_ignores():
     # log returns follow AR(1) with phi = 0.8: tomorrow's return is predictable from today's
-    p = stock.momentum_walk(900, phi=0.8, seed=0)
+    p = rb.data.momentum_walk(900, phi=0.8, seed=0)
     X = np.lib.stride_tricks.sliding_window_view(p[:-1], 5)
     y = p[5:]
     scale = float(np.std(np.diff(np.log(p[:605]))))
-    model = stock.make_regressor(8, seed=0)
-    stock.train_regressor(model, X[:600], y[:600], scale, epochs=15, seed=0)
-    mse_rnn = np.mean((stock.predict(model, X[600:], scale) - y[600:]) ** 2)
-    mse_naive = np.mean((stock.naive_forecast(X[600:]) - y[600:]) ** 2)
+    model = m2o.make_regressor(8, seed=0)
+    m2o.train_regressor(model, X[:600], y[:600], scale, epochs=15, seed=0)
+    mse_rnn = np.mean((m2o.predict_prices(model, X[600:], scale) - y[600:]) ** 2)
+    mse_naive = np.mean((m2o.naive_forecast(X[600:]) - y[600:]) ** 2)
     assert mse_rnn < 0.6 * mse_naive
     with pytest.raises(ValueError, match="phi"):
-        stock.momentum_walk(10, phi=1.0)
+        rb.data.momentum_walk(10, phi=1.0)
 
 
 # ----------------------------------------------------------------------------- couplets
@@ -259,47 +251,52 @@ def test_couplet_baselines_and_measures():
     ],
 )
 def test_chinese_numeral(n, text):
-    assert numerals.chinese_numeral(n) == text
+    assert rb.data.numerals.chinese_numeral(n) == text
 
 
 def test_numeral_pairs_are_padded_left_and_masked_after_eos():
-    src, tgt_in, tgt_out, mask = numerals.encode_pairs([10, 1050])
-    assert src.shape == (numerals.SRC_LEN, 2) and tgt_out.shape == (numerals.TGT_LEN, 2)
-    assert list(src[:, 0]) == [0] * 6 + [numerals.SRC_CHARS.index("十")]
-    np.testing.assert_array_equal(tgt_out[:3, 0], [3, 2, numerals.EOS])  # "1", "0", <eos>
+    src, tgt_in, tgt_out, mask = rb.data.numerals.encode_pairs([10, 1050])
+    assert src.shape == (rb.data.numerals.SRC_LEN, 2) and tgt_out.shape == (
+        rb.data.numerals.TGT_LEN,
+        2,
+    )
+    assert list(src[:, 0]) == [0] * 6 + [rb.data.numerals.SRC_CHARS.index("十")]
+    np.testing.assert_array_equal(tgt_out[:3, 0], [3, 2, rb.data.numerals.EOS])  # "1", "0", <eos>
     np.testing.assert_array_equal(mask[:, 0], [1, 1, 1, 0, 0])
     np.testing.assert_array_equal(tgt_in[1:], tgt_out[:-1])
     with pytest.raises(ValueError, match="n"):
-        numerals.chinese_numeral(0)
+        rb.data.numerals.chinese_numeral(0)
 
 
 def test_seq2seq_learns_a_few_numerals():
     nums = np.arange(1, 31)
-    model = numerals.make_model(hidden_size=32, seed=0)
-    numerals.train(model, nums, epochs=120, lr=1e-2, batch_size=32, seed=0)
-    assert numerals.exact_match(model, nums) > 0.9
+    model = structures.make_model(hidden_size=32, seed=0)
+    structures.train(model, nums, epochs=120, lr=1e-2, batch_size=32, seed=0)
+    assert structures.exact_match(model, nums) > 0.9
 
 
 # ----------------------------------------------------------------------------- shapes, ui
 
 
 def test_shape_traces_end_in_the_right_output_shapes():
-    assert shapes.trace("many_to_one", T=5, B=3, C=2)[-1][1] == (3, 2)
-    assert shapes.trace("many_to_many", T=5, B=3, vocab=10)[-1][1] == (5, 3, 10)
-    assert shapes.trace("encoder_decoder", T=5, B=3, vocab=10, T_out=2)[-1][1] == (2, 3, 10)
-    assert shapes.trace("one_to_many", T=5)[-1][1] == (5,)
+    assert structures.trace("many_to_one", T=5, B=3, C=2)[-1][1] == (3, 2)
+    assert structures.trace("many_to_many", T=5, B=3, vocab=10)[-1][1] == (5, 3, 10)
+    assert structures.trace("encoder_decoder", T=5, B=3, vocab=10, T_out=2)[-1][1] == (2, 3, 10)
+    assert structures.trace("one_to_many", T=5)[-1][1] == (5,)
     with pytest.raises(ValueError, match="kind"):
-        shapes.trace("two_to_one")
+        structures.trace("two_to_one")
 
 
 def test_frame_slider_links_the_slider_to_the_frames():
-    box = ui.frame_slider(["a", "b"], [ui.text_frame(["x"]), ui.text_frame(["<y>"])], "pick")
+    box = rb.figures.frame_slider(
+        ["a", "b"], [rb.figures.text_frame(["x"]), rb.figures.text_frame(["<y>"])], "pick"
+    )
     slider, stack = box.children
     assert slider.description == "pick" and len(stack.children) == 2
     assert "&lt;y&gt;" in stack.children[1].value
     assert box._link.source == (slider, "index") and box._link.target == (stack, "selected_index")
     with pytest.raises(ValueError, match="labels, frames"):
-        ui.frame_slider(["a"], [], "pick")
+        rb.figures.frame_slider(["a"], [], "pick")
 
 
 def test_couplet_vocab_and_experiment_on_a_tiny_split():
@@ -332,8 +329,8 @@ def test_class_chance_is_the_share_of_the_wanted_class_in_training():
 
 def test_running_probability_ends_in_the_classifier_answer():
     seqs, _ = _order_task(40, 3)
-    model = sentiment.make_classifier(7, embedding_dim=4, hidden_size=6, seed=0)
-    p = sentiment.running_probability(model, seqs[0])
+    model = m2o.make_classifier(7, embedding_dim=4, hidden_size=6, seed=0)
+    p = m2o.running_probability(model, seqs[0])
     assert p.shape == (len(seqs[0]), 2)
     np.testing.assert_allclose(p.sum(-1), 1.0)
     logits = model.forward(seqs[0][:, None])  # (1, 2): the answer from h_T
@@ -344,35 +341,39 @@ def test_running_probability_ends_in_the_classifier_answer():
 
 
 def test_every_tune_fills_whole_bars_and_parses():
-    for name, tune in melody.TUNES.items():
-        eighths = sum(melody.parse(tok)[2] for tok in tune.split())
+    for name, tune in rb.data.melodies.TUNES.items():
+        eighths = sum(poems.parse(tok)[2] for tok in tune.split())
         assert eighths % 8 == 0, name  # 4/4 time: a transcription slip shows up here
-    assert melody.parse("5,:2") == (5, -1, 2) and melody.parse("1':3") == (1, 1, 3)
+    assert poems.parse("5,:2") == (5, -1, 2) and poems.parse("1':3") == (1, 1, 3)
     with pytest.raises(ValueError, match="token"):
-        melody.parse("8:2")
+        poems.parse("8:2")
 
 
 def test_frequency_and_synthesis_lengths():
-    assert melody.frequency(6) == pytest.approx(440.0, rel=1e-4)  # A4
-    assert melody.frequency(1, 1) == pytest.approx(2 * melody.frequency(1))
-    wave = melody.synthesize(["1:2", "0:2", melody.END, "5:4"], bpm=120, rate=1000)
+    assert poems.frequency(6) == pytest.approx(440.0, rel=1e-4)  # A4
+    assert poems.frequency(1, 1) == pytest.approx(2 * poems.frequency(1))
+    wave = poems.synthesize(["1:2", "0:2", rb.data.melodies.END, "5:4"], bpm=120, rate=1000)
     assert wave.shape == (2000,)  # 8 eighths of 0.25 s at 1000 Hz
     assert np.abs(wave).max() == pytest.approx(1.0)
     assert np.all(wave[500:1000] == 0.0)  # the rest is silent
 
 
 def test_generate_respects_start_min_and_max_notes():
-    vocab = melody.NoteVocab(melody.TUNES.values())
-    stream = vocab.stream([melody.TUNES["mary"]])
+    vocab = poems.NoteVocab(rb.data.melodies.TUNES.values())
+    stream = vocab.stream([rb.data.melodies.TUNES["mary"]])
     assert stream[0] == 0 and vocab.decode(stream[1:3]) == ["3:2", "2:2"]
     model = CharLM(len(vocab), 8, embedding_dim=4, seed=0)
     model.head.params["bias"][0] = 50.0  # END is by far the likeliest symbol
-    song = melody.generate(model, vocab, ["1:2"], max_notes=10, temperature=1.0, rng=0)
+    song = poems.generate(model, vocab, ["1:2"], max_notes=10, temperature=1.0, rng=0)
     assert song == ["1:2"]
-    song = melody.generate(model, vocab, ["1:2"], max_notes=10, rng=0, min_notes=5)
-    assert len(song) == 6 and song[0] == "1:2" and melody.END not in song
-    assert melody.copied_fraction(["3:2", "2:2", "1:2", "2:2"], [melody.TUNES["mary"]]) == 1.0
-    assert melody.copied_fraction(["1:2", "1:2", "1:2", "1:2"], [melody.TUNES["mary"]]) == 0.0
+    song = poems.generate(model, vocab, ["1:2"], max_notes=10, rng=0, min_notes=5)
+    assert len(song) == 6 and song[0] == "1:2" and rb.data.melodies.END not in song
+    assert (
+        poems.copied_fraction(["3:2", "2:2", "1:2", "2:2"], [rb.data.melodies.TUNES["mary"]]) == 1.0
+    )
+    assert (
+        poems.copied_fraction(["1:2", "1:2", "1:2", "1:2"], [rb.data.melodies.TUNES["mary"]]) == 0.0
+    )
 
 
 # ----------------------------------------------------------------------------- threads
@@ -380,7 +381,7 @@ def test_generate_respects_start_min_and_max_notes():
 
 def test_single_thread_blas_limits_blas_inside_and_restores_after():
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    from rnn_book.tasks.common import single_thread, single_thread_blas
+    from rnn_book.training import single_thread, single_thread_blas
 
     def blas_threads():
         return [

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import rnn_book as rb
+from rnn_book.figures import UnrollWidget, unroll_widget
 from rnn_book.figures.style import MATRIX_COLORS
-from rnn_book.widgets import UnrollWidget, unroll_widget
 
 TEXT = "hello"
 

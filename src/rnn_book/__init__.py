@@ -4,38 +4,48 @@ The book writes an RNN with three shared matrices, U (x -> h), W (h -> h) and V 
 The layers here use PyTorch's parameter names: ``weight_ih_l0`` is U, ``weight_hh_l0`` is W,
 and V is the weight of the output ``Linear`` layer.
 
-The subpackages ``data``, ``figures``, ``widgets``, ``tasks`` and ``experiments`` load on
-first use (``rb.figures.draw_structures()``), so ``import rnn_book`` stays light.
+Where things are (the README has the full module map):
+
+* the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
+  both directions), ``jordan``, ``indrnn``, ``attention``, ``layers``, ``losses``, ``optim``,
+  ``clip``, ``models``, ``training``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
+  ``esn``, ``seeding``, ``torch_bridge``;
+* ``data``: the shipped corpus and every seeded generator;
+* ``figures``: everything drawn (diagrams, plots, widgets);
+* ``chapters``: one module per book page, ``book/chapters/X.md`` <-> ``rnn_book.chapters.X``.
+
+``data``, ``figures``, ``chapters`` and the history models load on first use
+(``rb.figures.draw_structures()``), so ``import rnn_book`` stays light.
 """
 
 import importlib
 
 from rnn_book import functional
+from rnn_book.attention import AttentionSeq2Seq
 from rnn_book.clip import clip_grad_norm
 from rnn_book.elman import RNN
-from rnn_book.gradcheck import gradcheck, numerical_gradient, relative_error
+from rnn_book.gradient_check import gradcheck, numerical_gradient, relative_error
+from rnn_book.gradient_flow import (
+    gradient_norms_over_distance,
+    scale_spectral_radius,
+    spectral_radius,
+)
 from rnn_book.gru import GRU
+from rnn_book.indrnn import IndRNN
 from rnn_book.jordan import JordanRNN
 from rnn_book.layers import Embedding, Linear
 from rnn_book.losses import cross_entropy, mse_loss
 from rnn_book.lstm import LSTM
-from rnn_book.models import CharLM, ManyToMany, ManyToOne, Seq2Seq, make_rnn, one_hot
-from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, RMSprop
+from rnn_book.models import CharLM, ManyToMany, ManyToOne, Model, Seq2Seq, make_rnn, one_hot
+from rnn_book.module import Module
+from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
+from rnn_book.recurrent import Recurrent
+from rnn_book.seeding import child_seeds
 from rnn_book.torch_bridge import from_torch, to_torch
-from rnn_book.training import train_epoch
+from rnn_book.training import fit, mean_spread, minibatches, single_thread_blas, train_epoch
 
-_LAZY = (
-    "context",
-    "data",
-    "depth",
-    "experiments",
-    "figures",
-    "gate_view",
-    "history",
-    "seq2seq",
-    "tasks",
-    "widgets",
-)
+#: subpackages and modules loaded on first attribute access
+_LAZY = ("chapters", "data", "esn", "figures", "hopfield")
 
 __all__ = [
     "GRU",
@@ -45,24 +55,38 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Adam",
+    "AttentionSeq2Seq",
     "CharLM",
     "Embedding",
+    "IndRNN",
     "JordanRNN",
     "Linear",
     "ManyToMany",
     "ManyToOne",
+    "Model",
+    "Module",
+    "Optimizer",
     "RMSprop",
+    "Recurrent",
     "Seq2Seq",
+    "child_seeds",
     "clip_grad_norm",
     "cross_entropy",
+    "fit",
     "from_torch",
     "functional",
     "gradcheck",
+    "gradient_norms_over_distance",
     "make_rnn",
+    "mean_spread",
+    "minibatches",
     "mse_loss",
     "numerical_gradient",
     "one_hot",
     "relative_error",
+    "scale_spectral_radius",
+    "single_thread_blas",
+    "spectral_radius",
     "to_torch",
     "train_epoch",
 ]
@@ -73,3 +97,8 @@ def __getattr__(name):
     if name in _LAZY:
         return importlib.import_module(f"rnn_book.{name}")
     raise AttributeError(f"module 'rnn_book' has no attribute {name!r}")
+
+
+def __dir__():
+    # dir(rb) lists the public names and the lazily loaded subpackages, not import internals
+    return sorted(set(__all__) | set(_LAZY) | {"__version__"})

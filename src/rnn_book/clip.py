@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["clip_grad_norm"]
+__all__ = ["clip_grad_norm", "grad_norm"]
 
 
 def _grad_arrays(modules_or_grad_dicts) -> list[np.ndarray]:
@@ -53,6 +53,20 @@ def _check_number(name: str, value, allow_inf: bool = False) -> float:
     return value
 
 
+def grad_norm(modules_or_grad_dicts, norm_type: float = 2.0) -> float:
+    """The joint ``norm_type``-norm of all gradients, as ``clip_grad_norm`` measures it, without
+    changing them. Arguments as for ``clip_grad_norm``."""
+    norm_type = _check_number("norm_type", norm_type, allow_inf=True)
+    if norm_type <= 0:
+        raise ValueError(f"norm_type: expected a number > 0 or inf, got {norm_type}")
+    arrays = _grad_arrays(modules_or_grad_dicts)
+    if not any(g.size for g in arrays):
+        return 0.0
+    # the norm of the per-array norms equals the norm of everything concatenated
+    norms = np.array([np.linalg.norm(g.reshape(-1), ord=norm_type) for g in arrays if g.size])
+    return float(np.linalg.norm(norms, ord=norm_type))
+
+
 def clip_grad_norm(
     modules_or_grad_dicts,
     max_norm: float,
@@ -78,15 +92,8 @@ def clip_grad_norm(
     max_norm = _check_number("max_norm", max_norm)
     if max_norm < 0:
         raise ValueError(f"max_norm: expected a number >= 0, got {max_norm}")
-    norm_type = _check_number("norm_type", norm_type, allow_inf=True)
-    if norm_type <= 0:
-        raise ValueError(f"norm_type: expected a number > 0 or inf, got {norm_type}")
+    total = grad_norm(modules_or_grad_dicts, norm_type)
     arrays = _grad_arrays(modules_or_grad_dicts)
-    if not any(g.size for g in arrays):
-        return 0.0
-    # the norm of the per-array norms equals the norm of everything concatenated
-    norms = np.array([np.linalg.norm(g.reshape(-1), ord=norm_type) for g in arrays if g.size])
-    total = float(np.linalg.norm(norms, ord=norm_type))
     if not np.isfinite(total) and error_if_nonfinite:
         raise FloatingPointError(
             f"clip_grad_norm: the total norm of order {norm_type} is {total}; "

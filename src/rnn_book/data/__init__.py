@@ -9,15 +9,30 @@
 * ``sentiment`` — ``sentiment_reviews``: generated reviews whose label depends on word order.
 * ``stock``     — ``stock_random_walk`` (generated prices) and ``windows`` for forecasting.
 * ``hello``     — ``hello_example``: "hell" -> "ello".
-* ``memory``    — ``adding_problem`` and ``copy_task`` for long-range memory.
+* ``memory``    — ``adding_problem``, ``delayed_recall`` and ``copy_task`` for long-range memory.
+* ``numerals``  — Chinese numerals up to 9 999 (``chinese_numeral``, ``encode_pairs``);
+  ``wan_numerals`` — up to 99 999 999, joined by 万 (the seq2seq chapter).
+* ``melodies``  — public-domain folk tunes as scale-degree tokens.
+* ``parity``    — ``window_parity`` (deep RNNs); ``blurred`` — ``blurred_pairs`` (bidirectional).
+* ``subtraction`` — 4-bit binary subtraction (the broken-LSTM lab).
+* ``latch_echo`` — ``latch`` and ``echo`` (Jordan vs Elman); ``letters`` — Hopfield patterns;
+  ``mackey_glass`` — the chaotic series of the echo state network; ``history_stream`` — the
+  history compressor's symbol stream.
 
 Everything generated is labelled as generated in its docstring and is reproducible from a seed.
 Arrays for recurrent layers are time-major, (T, B, D) or (T, B) ids, unless a docstring says
 otherwise.
 """
 
+from rnn_book.data import history_stream, melodies, numerals, wan_numerals
+from rnn_book.data.blurred import blurred_pairs
 from rnn_book.data.hello import HelloExample, hello_example
-from rnn_book.data.memory import adding_problem, copy_task
+from rnn_book.data.latch_echo import echo, latch
+from rnn_book.data.letters import letter_patterns
+from rnn_book.data.mackey_glass import mackey_glass
+from rnn_book.data.memory import adding_problem, copy_task, delayed_recall
+from rnn_book.data.numerals import chinese_numeral
+from rnn_book.data.parity import window_parity
 from rnn_book.data.poems import (
     FORMS,
     SECTIONS,
@@ -29,7 +44,8 @@ from rnn_book.data.poems import (
 )
 from rnn_book.data.sentiment import review_label, sentiment_reviews
 from rnn_book.data.split import split_couplets, split_indices, split_poems
-from rnn_book.data.stock import PriceSeries, stock_random_walk, windows
+from rnn_book.data.stock import PriceSeries, momentum_walk, stock_random_walk, windows
+from rnn_book.data.subtraction import encode_subtraction, subtraction_split
 from rnn_book.data.vocab import SPECIALS, Vocab, pad_batch
 
 __all__ = [
@@ -41,11 +57,23 @@ __all__ = [
     "PriceSeries",
     "Vocab",
     "adding_problem",
+    "blurred_pairs",
+    "chinese_numeral",
     "copy_task",
     "couplets",
+    "delayed_recall",
+    "echo",
+    "encode_subtraction",
     "hello_example",
+    "history_stream",
+    "latch",
+    "letter_patterns",
     "load_song100",
     "load_tang300",
+    "mackey_glass",
+    "melodies",
+    "momentum_walk",
+    "numerals",
     "pad_batch",
     "poem_lines",
     "review_label",
@@ -54,5 +82,8 @@ __all__ = [
     "split_indices",
     "split_poems",
     "stock_random_walk",
+    "subtraction_split",
+    "wan_numerals",
+    "window_parity",
     "windows",
 ]

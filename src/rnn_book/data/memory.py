@@ -1,4 +1,4 @@
-"""Generated long-range memory tasks for the LSTM chapter: the adding problem and copying.
+"""Generated long-range memory tasks: the adding problem, delayed recall and copying.
 
 Both are time-major, like the rest of the package: inputs (T, B, D) or ids (T, B).
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["adding_problem", "copy_task"]
+__all__ = ["adding_problem", "copy_task", "delayed_recall"]
 
 
 def _count(name: str, value, minimum: int) -> int:
@@ -28,8 +28,11 @@ def _count(name: str, value, minimum: int) -> int:
     return int(value)
 
 
-def adding_problem(n: int, T: int, seed: int = 0):
+def adding_problem(n: int, T: int, seed=0):
     """``n`` sequences of length ``T`` of the adding problem (synthetic).
+
+    ``seed`` is an int or a ``np.random.Generator`` (then drawn from, so successive calls give
+    fresh batches).
 
     Returns X (T, n, 2) float64, time-major: X[:, b, 0] the numbers, uniform in [0, 1);
     X[:, b, 1] the markers, 1.0 at one step in [0, T//2) and one in [T//2, T), else 0.0.
@@ -46,6 +49,23 @@ def adding_problem(n: int, T: int, seed: int = 0):
     X = np.stack([values, markers], axis=-1)
     y = values[first, np.arange(n)] + values[second, np.arange(n)]
     return X, y
+
+
+def delayed_recall(n: int, T: int, seed=0, num_symbols: int = 2, noise: float = 0.3):
+    """``n`` sequences of the delayed-recall (one-symbol copy) task (synthetic), time-major.
+
+    ``seed`` is an int or a ``np.random.Generator``. Returns x (T, n, num_symbols + 1): a
+    one-hot symbol at t = 1 (zeros afterwards) and a Gaussian noise channel of standard
+    deviation ``noise`` at every step; and y (n,) int64, the symbol to recall at t = T.
+    """
+    n, T = _count("n", n, 1), _count("T", T, 1)
+    num_symbols = _count("num_symbols", num_symbols, 2)
+    rng = np.random.default_rng(seed)
+    symbols = rng.integers(0, num_symbols, size=n)
+    x = np.zeros((T, n, num_symbols + 1))
+    x[0, np.arange(n), symbols] = 1.0
+    x[:, :, num_symbols] = noise * rng.standard_normal(size=(T, n))
+    return x, symbols
 
 
 def copy_task(n: int, T_delay: int, n_symbols: int = 8, seed: int = 0, length: int = 10):

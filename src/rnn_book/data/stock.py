@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FEATURES", "PriceSeries", "stock_random_walk", "windows"]
+__all__ = ["FEATURES", "PriceSeries", "momentum_walk", "stock_random_walk", "windows"]
 
 FEATURES = ("open", "high", "low", "close", "volume")
 
@@ -141,3 +141,23 @@ def windows(series, lookback: int = 10, features=("open", "close", "volume"), ti
     X = data[idx]  # (N, lookback, F)
     y = close[lookback:].copy()
     return (X.transpose(1, 0, 2).copy(), y) if time_major else (X, y)
+
+
+def momentum_walk(
+    n: int, phi: float = 0.5, sigma: float = 0.015, start: float = 100.0, seed=0
+) -> np.ndarray:
+    """Generated prices whose daily log returns are AR(1): r_t = phi r_{t-1} + sigma e_t.
+
+    p_t = start * exp(r_1 + ... + r_t). With phi = 0 this is a plain (geometric) random walk;
+    with phi > 0 a rise tends to be followed by a rise, so today's return carries information
+    about tomorrow's. NOT market data. Returns (n,) prices.
+    """
+    if not -1 < phi < 1:
+        raise ValueError(f"phi: expected a value in (-1, 1) for a stationary AR(1), got {phi}")
+    rng = np.random.default_rng(seed)
+    e = rng.normal(0.0, sigma, size=n)
+    d = np.empty(n)
+    d[0] = e[0]
+    for t in range(1, n):
+        d[t] = phi * d[t - 1] + e[t]
+    return start * np.exp(np.cumsum(d))

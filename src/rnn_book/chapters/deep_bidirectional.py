@@ -1,0 +1,164 @@
+"""The code of the page ``book/chapters/deep_bidirectional.md``.
+
+* Depth: ``train_depth`` on window parity (data ``rnn_book.data.parity``).
+* Direction: ``BlurTagger``, ``train_blur_tagger`` and the course's misaligned pairing
+  ``misaligned_outputs`` on blurred syllables (data ``rnn_book.data.blurred``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_book.data.blurred import blurred_pairs
+from rnn_book.data.parity import window_parity
+from rnn_book.elman import RNN
+from rnn_book.gru import GRU
+from rnn_book.layers import Embedding, Linear
+from rnn_book.losses import cross_entropy
+from rnn_book.models import ManyToMany, Model
+from rnn_book.optim import Adam
+from rnn_book.seeding import child_seeds
+from rnn_book.training import train_step
+
+__all__ = ["BlurTagger", "misaligned_outputs", "train_blur_tagger", "train_depth"]
+
+
+def train_depth(
+    num_layers: int,
+    hidden_size: int,
+    k: int = 6,
+    seed: int = 0,
+    steps: int = 400,
+    T: int = 20,
+    batch: int = 32,
+    lr: float = 0.01,
+):
+    """Train a tanh RNN of ``num_layers`` layers on window parity; measure it held out.
+
+    Returns
+    -------
+    dict with "accuracy" (held-out, steps t >= k only, where the window is full),
+    "parameters" (the model's count) and "losses" (training loss per step).
+    """
+    s_rnn, s_head = child_seeds(seed, 2)
+    rnn = RNN(2, hidden_size, num_layers=num_layers, seed=s_rnn)
+    model = ManyToMany(rnn, Linear(hidden_size, 2, seed=s_head))
+    opt = Adam([model], lr=lr)
+    losses = []
+    for step in range(steps):
+        x, y = window_parity(batch, T, k, seed=(1, seed, step))
+        losses.append(train_step(model, x, y, cross_entropy, opt, clip=1.0).loss)
+    x, y = window_parity(500, T, k, seed=(2,))  # never used in training: first entry 2
+    correct = model.forward(x).argmax(axis=-1) == y
+    return {
+        "accuracy": float(correct[k - 1 :].mean()),
+        "parameters": model.num_parameters(),
+        "losses": np.array(losses),
+    }
+
+
+def misaligned_outputs(out: np.ndarray, hidden_size: int) -> np.ndarray:
+    """Re-pair a bidirectional layer's output the wrong way.
+
+    Parameters
+    ----------
+    out : (T, B, 2H) output of a one-layer bidirectional RNN; ``out[t, :, H:]`` is the
+        backward state that has read x_T..x_t (correct, time-aligned pairing).
+    hidden_size : H.
+
+    Returns
+    -------
+    (T, B, 2H) where step t pairs the forward state at x_t with the backward state at
+    x_{T+1-t}: the backward run's t-th state in its own clock.
+    """
+    H = hidden_size
+    if out.ndim != 3 or out.shape[2] != 2 * H:
+        raise ValueError(f"out: expected shape (T, B, 2H) with H = {H}, got {out.shape}")
+    return np.concatenate([out[:, :, :H], out[::-1, :, H:]], axis=2)
+
+
+class BlurTagger(Model):
+    """Per-step tagger for ``blurred_pairs``: Embedding -> GRU -> Linear (V) at every step.
+
+    Parameters
+    ----------
+    alphabet : K; inputs are ids 0..K (K = BLUR), outputs are logits over 0..K-1.
+    hidden_size : H per direction.
+    pairing : "forward" (unidirectional), "aligned" (bidirectional, forward and backward
+        states of the same x_t concatenated, as PyTorch does) or "misaligned" (forward state
+        of x_t with the backward run's t-th state, i.e. that of x_{T+1-t}).
+    seed : initialisation seed.
+    """
+
+    PAIRINGS = ("forward", "aligned", "misaligned")
+
+    def __init__(self, alphabet: int, hidden_size: int, pairing: str = "aligned", seed=None):
+        if pairing not in self.PAIRINGS:
+            raise ValueError(f"pairing: expected one of {self.PAIRINGS}, got {pairing!r}")
+        s = child_seeds(seed, 3)
+        self.pairing = pairing
+        self.embedding = Embedding(alphabet + 1, 8, seed=s[0])
+        self.rnn = GRU(8, hidden_size, bidirectional=pairing != "forward", seed=s[1])
+        self.head = Linear(self.rnn.num_directions * hidden_size, alphabet, seed=s[2])
+
+    def parts(self) -> dict:
+        return {"embedding": self.embedding, "rnn": self.rnn, "head": self.head}
+
+    def forward(self, ids) -> np.ndarray:
+        """ids: (T, B) -> logits (T, B, K)."""
+        out, _ = self.rnn.forward(self.embedding.forward(ids))
+        if self.pairing == "misaligned":
+            out = misaligned_outputs(out, self.rnn.hidden_size)
+        return self.head.forward(out)
+
+    def backward(self, dlogits) -> None:
+        dout = self.head.backward(dlogits)
+        if self.pairing == "misaligned":
+            # the re-pairing only reverses the backward half in time: so does its gradient
+            dout = misaligned_outputs(dout, self.rnn.hidden_size)
+        dx, _ = self.rnn.backward(dout)
+        self.embedding.backward(dx)
+
+
+def train_blur_tagger(
+    pairing: str,
+    seed: int = 0,
+    steps: int = 300,
+    hidden_size: int = 16,
+    alphabet: int = 8,
+    words: int = 6,
+    batch: int = 32,
+    lr: float = 0.02,
+    task_seed: int = 0,
+):
+    """Train a ``BlurTagger`` and measure it on 1000 held-out sequences.
+
+    Every training batch is fresh (generated with its own seed); the held-out set uses
+    seeds never used in training. The permutation g is the same everywhere (``task_seed``).
+
+    Returns
+    -------
+    model, and a dict with held-out accuracy on blurred positions ("blurred"), on clear
+    positions ("clear"), and the per-position accuracy at blurred inputs ("by_position",
+    (T,) array, NaN at odd positions which are never blurred).
+    """
+    model = BlurTagger(alphabet, hidden_size, pairing, seed=seed)
+    opt = Adam([model], lr=lr)
+
+    def data(n, rng_seed):
+        return blurred_pairs(n, words, alphabet, seed=task_seed, rng_seed=rng_seed)
+
+    for step in range(steps):
+        x, y, _ = data(batch, (seed, step))
+        train_step(model, x, y, cross_entropy, opt)
+    x, y, blurred = data(1000, ("held-out",))
+    correct = model.forward(x).argmax(axis=-1) == y
+    with np.errstate(invalid="ignore"):
+        by_position = np.where(
+            blurred.any(axis=1), (correct & blurred).sum(1) / np.maximum(blurred.sum(1), 1), np.nan
+        )
+    return model, {
+        "blurred": float(correct[blurred].mean()),
+        "clear": float(correct[~blurred].mean()),
+        "by_position": by_position,
+    }

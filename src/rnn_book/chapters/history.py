@@ -1,0 +1,264 @@
+"""The code of the page ``book/chapters/history.md``.
+
+* ``MILESTONES``: the timeline table (drawn by ``rnn_book.figures.draw_timeline``).
+* ``capacity_curve``: how many patterns a Hopfield network recalls (``rnn_book.hopfield``).
+* ``train_labeler``, ``train_recall``: Jordan vs Elman on the latch and echo tasks
+  (data ``rnn_book.data.latch_echo``).
+* ``train_predictor``, ``compress``, ``decompress``: the principle of the neural history
+  compressor (data ``rnn_book.data.history_stream``).
+* ``windows``: lagged inputs for the echo state network (``rnn_book.esn``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_book.clip import clip_grad_norm
+from rnn_book.data.history_stream import ALPHABET, make_stream
+from rnn_book.data.latch_echo import echo, latch
+from rnn_book.data.memory import delayed_recall
+from rnn_book.elman import RNN
+from rnn_book.hopfield import corrupt, hebbian_weights, recall
+from rnn_book.indrnn import IndRNN
+from rnn_book.jordan import JordanRNN
+from rnn_book.layers import Linear
+from rnn_book.losses import cross_entropy
+from rnn_book.models import CharLM, ManyToMany
+from rnn_book.optim import Adam
+from rnn_book.seeding import child_seeds
+from rnn_book.training import train_step
+
+__all__ = [
+    "ALPHABET",
+    "MILESTONES",
+    "capacity_curve",
+    "compress",
+    "decompress",
+    "make_stream",
+    "train_labeler",
+    "train_predictor",
+    "train_recall",
+    "windows",
+]
+
+
+#: (year, label, kind, height): kind "idea" (no trainable model), "model", "training" or
+#: "problem"; height is where the label sits above (+) or below (-) the axis.
+MILESTONES = (
+    (1933, "Lorente de No:\nreverberating circuits", "idea", 1.0),
+    (1982, "Hopfield network", "model", -1.0),
+    (1986, "Jordan network", "model", 1.0),
+    (1990, "Elman network (SRN)", "model", -3.0),
+    (1990, "BPTT (Werbos)", "training", 3.0),
+    (1991, "Hochreiter: vanishing gradients", "problem", -2.0),
+    (1992, "History compressor", "model", 2.0),
+    (1994, "Bengio et al.: long-term dependencies", "problem", -1.0),
+    (1997, "LSTM", "model", 1.0),
+    (2001, "Echo state network", "model", 2.6),
+    (2014, "GRU", "model", -1.0),
+    (2018, "IndRNN", "model", 1.0),
+)
+
+
+def capacity_curve(
+    N: int,
+    loads,
+    seeds=(0, 1, 2),
+    flip_fraction: float = 0.0,
+    min_overlap: float = 1.0,
+    max_sweeps: int = 30,
+) -> np.ndarray:
+    """Fraction of random patterns recalled, for P = round(alpha * N) stored patterns.
+
+    For every load alpha and seed: draw P random +-1 patterns of N units, store them, start
+    the dynamics from each pattern (with ``flip_fraction`` of its bits flipped) and count it
+    as recalled when the overlap m = xi . s / N of the final state is >= ``min_overlap``
+    (1.0 = every bit right).
+
+    Returns (len(loads), len(seeds)) recall fractions.
+    """
+    loads = np.asarray(loads, dtype=np.float64)
+    out = np.zeros((loads.size, len(seeds)))
+    for j, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        for i, alpha in enumerate(loads):
+            P = max(1, round(alpha * N))
+            xi = rng.choice([-1.0, 1.0], size=(P, N))
+            W = hebbian_weights(xi)
+            probes = corrupt(xi, flip_fraction, rng) if flip_fraction > 0 else xi
+            s, _ = recall(W, probes, rng, max_sweeps=max_sweeps)
+            m = np.sum(s * xi, axis=1) / N
+            out[i, j] = np.mean(m >= min_overlap - 1e-12)
+    return out
+
+
+_TASKS = {"latch": latch, "echo": echo}
+
+
+def _make(kind: str, input_size: int, hidden_size: int, seed: int):
+    if kind == "jordan":
+        return JordanRNN(input_size, hidden_size, 2, output_activation="softmax", seed=seed)
+    if kind == "elman":
+        s_rnn, s_head = child_seeds(seed, 2)
+        return ManyToMany(
+            RNN(input_size, hidden_size, seed=s_rnn), Linear(hidden_size, 2, seed=s_head)
+        )
+    raise ValueError(f"kind: expected 'jordan' or 'elman', got {kind!r}")
+
+
+def _logits(model, x):
+    out = model.forward(x)
+    return out[0] if isinstance(out, tuple) else out  # JordanRNN returns (z, y_T)
+
+
+def train_labeler(
+    kind: str,
+    task: str,
+    seed: int = 0,
+    T: int = 20,
+    hidden_size: int = 16,
+    steps: int = 300,
+    batch_size: int = 32,
+    lr: float = 1e-2,
+    n_test: int = 500,
+    **task_args,
+) -> dict:
+    """Train a Jordan or Elman network on ``task`` ("latch" or "echo") and test it held out.
+
+    Both see fresh batches every step (Adam, cross-entropy at every step, the same budget).
+    Returns {"accuracy": held-out per-step accuracy (masked positions only), "losses": list}.
+    The held-out set is drawn from a generator that does not depend on ``seed``.
+    """
+    if task not in _TASKS:
+        raise ValueError(f"task: expected one of {sorted(_TASKS)}, got {task!r}")
+    gen = _TASKS[task]
+    rng = np.random.default_rng(seed)
+    x0, _, _ = gen(1, T, rng, **task_args)
+    model = _make(kind, x0.shape[2], hidden_size, seed)
+    opt = Adam([model], lr=lr)
+    losses = []
+    for _ in range(steps):
+        x, y, mask = gen(batch_size, T, rng, **task_args)
+        losses.append(train_step(model, x, y, cross_entropy, opt, mask=mask).loss)
+    xt, yt, mt = gen(n_test, T, np.random.default_rng(10_007), **task_args)
+    pred = _logits(model, xt).argmax(axis=-1)
+    return {"accuracy": float((pred == yt)[mt].mean()), "losses": losses, "model": model}
+
+
+def train_recall(
+    kind: str,
+    T: int = 50,
+    seed: int = 0,
+    hidden_size: int = 16,
+    steps: int = 300,
+    batch_size: int = 32,
+    lr: float = 1e-2,
+    w_low: float = 0.9,
+    bias: float = 0.1,
+    noise: float = 0.3,
+    n_test: int = 500,
+) -> float:
+    """Delayed recall (``experiments.long_range.delayed_recall``, two symbols) from h_T.
+
+    kind : "indrnn" (relu, w ~ U(w_low, 1), b = ``bias``, |w| clipped to 1 after each step)
+        or "rnn" (tanh ``rb.RNN``, PyTorch's initialisation).
+    Adam with gradient-norm clipping at 1, fresh batches of x (T, batch_size, 3) every step.
+    Returns the accuracy on ``n_test`` held-out sequences (drawn independently of ``seed``).
+    """
+    rng = np.random.default_rng(seed)
+    s_rnn, s_head = child_seeds(seed, 2)
+    if kind == "indrnn":
+        rnn = IndRNN(3, hidden_size, seed=s_rnn, w_low=w_low, w_high=1.0)
+        rnn.params["b"][:] = bias  # a small positive bias keeps relu units (and memory) alive
+    elif kind == "rnn":
+        rnn = RNN(3, hidden_size, seed=s_rnn)
+    else:
+        raise ValueError(f"kind: expected 'indrnn' or 'rnn', got {kind!r}")
+    head = Linear(hidden_size, 2, seed=s_head)
+    opt = Adam([rnn, head], lr=lr)
+    for _ in range(steps):
+        x, y = delayed_recall(batch_size, T, rng, noise=noise)
+        rnn.zero_grad()
+        head.zero_grad()
+        out, h_n = rnn.forward(x)
+        _, dlogits = cross_entropy(head.forward(h_n[-1]), y)
+        rnn.backward(np.zeros_like(out), head.backward(dlogits)[None])
+        clip_grad_norm([rnn, head], 1.0)
+        opt.step()
+        if kind == "indrnn":
+            rnn.clip_recurrent(1.0)
+    xt, yt = delayed_recall(n_test, T, np.random.default_rng(20_011), noise=noise)
+    _, h_n = rnn.forward(xt)
+    return float(np.mean(head.forward(h_n[-1]).argmax(axis=-1) == yt))
+
+
+def train_predictor(
+    ids,
+    hidden_size: int = 32,
+    steps: int = 300,
+    seq_len: int = 24,
+    batch_size: int = 16,
+    lr: float = 1e-2,
+    seed: int = 0,
+) -> CharLM:
+    """A one-hot tanh ``CharLM`` trained to predict ids[t+1] from ids[:t+1] (random windows).
+
+    ids : (n,) ints in [0, len(ALPHABET)).
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size <= seq_len + 1:
+        raise ValueError(
+            f"ids: expected shape (n,) with n > seq_len + 1 = {seq_len + 1}, got {ids.shape}"
+        )
+    rng = np.random.default_rng(seed)
+    model = CharLM(len(ALPHABET), hidden_size, cell="rnn", seed=seed)
+    opt = Adam([model], lr=lr)
+    for _ in range(steps):
+        starts = rng.integers(0, ids.size - seq_len - 1, size=batch_size)
+        window = np.stack([ids[s : s + seq_len + 1] for s in starts], axis=1)  # (T + 1, B)
+        train_step(model, window[:-1], window[1:], cross_entropy, opt)
+    return model
+
+
+def compress(model: CharLM, ids):
+    """Pass up only the symbols the predictor did not expect.
+
+    ids : (n,). Returns (times (m,), symbols (m,)): the steps whose symbol differs from the
+    predictor's argmax given everything before it (step 0 always, nothing predicts it).
+    """
+    ids = np.asarray(ids)
+    logits, _ = model.forward(ids[:-1, None])  # logits[t] predicts ids[t + 1]
+    guess = logits[:, 0].argmax(axis=-1)
+    surprise = np.concatenate([[True], guess != ids[1:]])
+    times = np.flatnonzero(surprise)
+    return times, ids[times]
+
+
+def decompress(model: CharLM, times, symbols, n: int) -> np.ndarray:
+    """Rebuild the (n,) sequence from the surprises by running the same predictor step by step."""
+    passed = dict(zip(np.asarray(times).tolist(), np.asarray(symbols).tolist()))
+    if 0 not in passed:
+        raise ValueError("times: expected step 0 among the passed-up steps")
+    out = np.empty(n, dtype=np.int64)
+    state = None
+    out[0] = passed[0]
+    for t in range(1, n):
+        logits, state = model.forward(out[t - 1 : t, None], state)
+        out[t] = passed.get(t, int(logits[0, 0].argmax()))
+    return out
+
+
+def windows(series, lags: int, horizon: int):
+    """Linear-autoregression data: rows [u_t, u_{t-1}, .., u_{t-lags+1}] and target u_{t+horizon}.
+
+    series : (n,).  Returns X (m, lags), y (m,) with m = n - lags - horizon + 1; row j ends at
+    t = j + lags - 1.
+    """
+    s = np.asarray(series, dtype=np.float64)
+    m = s.size - lags - horizon + 1
+    if m < 1:
+        raise ValueError(
+            f"series: expected more than lags + horizon = {lags + horizon} values, got {s.size}"
+        )
+    X = np.stack([s[lags - 1 - i : lags - 1 - i + m] for i in range(lags)], axis=1)
+    return X, s[lags - 1 + horizon : lags - 1 + horizon + m]
