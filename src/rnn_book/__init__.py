@@ -42,7 +42,14 @@ from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
 from rnn_book.seeding import child_seeds
 from rnn_book.torch_bridge import from_torch, to_torch
-from rnn_book.training import fit, mean_spread, minibatches, single_thread_blas, train_epoch
+from rnn_book.training import (
+    fit,
+    mean_spread,
+    minibatches,
+    single_thread_blas,
+    train_epoch,
+    train_step,
+)
 
 #: subpackages and modules loaded on first attribute access
 _LAZY = ("chapters", "data", "esn", "figures", "hopfield")
@@ -89,6 +96,7 @@ __all__ = [
     "spectral_radius",
     "to_torch",
     "train_epoch",
+    "train_step",
 ]
 __version__ = "0.1.0"
 
