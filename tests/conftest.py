@@ -28,6 +28,11 @@ PyTorch is the reference of the parity tests. Tests that need it call
 not installed. With ``RNN_BOOK_REQUIRE_TORCH=1`` (set by ``scripts/test.sh``) every such skip is
 turned into a failure by ``pytest_runtest_makereport`` below: CI cannot pass with the parity
 tests silently skipped.
+
+Hypothesis (``tests/test_properties.py``) runs under the profile ``"rnn_book"`` registered here:
+derandomized and without an example database, so every run draws the same examples and a
+failure on CI reproduces locally. ``HYPOTHESIS_PROFILE=dev`` selects a randomized profile with
+more examples for exploring by hand.
 """
 
 from __future__ import annotations
@@ -57,6 +62,27 @@ CHROMIUM_ARGS = [
 # sphinx-thebe writes `const THEBE_JS_URL = ...` twice into every page; the second declaration
 # raises a SyntaxError in the console that changes nothing on the page.
 HARMLESS_CONSOLE_ERRORS = ("THEBE_JS_URL",)
+
+
+# ---------------------------------------------------------------- hypothesis profiles
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # only tests/test_properties.py needs it, and it skips without it
+    settings = None
+else:
+    settings.register_profile(
+        "rnn_book",
+        derandomize=True,  # the same examples on every run and machine
+        database=None,  # no .hypothesis/ folder: nothing carried over between runs
+        deadline=None,  # timing on a shared 2-core machine is no correctness criterion
+        max_examples=40,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile(
+        "dev", parent=settings.get_profile("rnn_book"), derandomize=False, max_examples=300
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "rnn_book"))
 
 
 # ---------------------------------------------------------------- torch: skip or fail
@@ -107,7 +133,8 @@ def pytest_report_header(config):
     except importlib.metadata.PackageNotFoundError:
         version = "not installed"
     mode = "required" if torch_required() else "optional (tests skip without it)"
-    return f"rnn_book: torch {version}, {mode}"
+    profile = settings.get_current_profile_name() if settings else "(hypothesis not installed)"
+    return f"rnn_book: torch {version}, {mode}; hypothesis profile {profile}"
 
 
 @pytest.fixture(scope="session")
