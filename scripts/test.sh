@@ -23,6 +23,8 @@ RNN_BOOK_SKIP_VENV=1 bash scripts/build_book.sh || build_status=$?
 
 # The book was just built and Chromium is installed: tests that need them must run, not skip.
 export RNN_BOOK_REQUIRE_BOOK=1
+# ensure_venv installed the test extra (CPU torch): the PyTorch parity tests must run, not skip.
+export RNN_BOOK_REQUIRE_TORCH=1
 # Small matrices: one BLAS thread is faster and steadier (see build_book.sh).
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 test_status=0

@@ -22,13 +22,26 @@ pytest) into ``book/_build/html``. Tests that need it use these fixtures:
 When something is missing (book not built, Playwright or Chromium not installed) these fixtures
 skip with the reason. ``scripts/test.sh`` sets ``RNN_BOOK_REQUIRE_BOOK=1`` after building the book
 and installing Chromium, which turns those skips into failures so CI cannot pass vacuously.
+
+PyTorch is the reference of the parity tests. Tests that need it call
+``pytest.importorskip("torch")`` or take the ``torch`` fixture below, so they skip where torch is
+not installed. With ``RNN_BOOK_REQUIRE_TORCH=1`` (set by ``scripts/test.sh``) every such skip is
+turned into a failure by ``pytest_runtest_makereport`` below: CI cannot pass with the parity
+tests silently skipped.
+
+Hypothesis (``tests/test_properties.py``) runs under the profile ``"rnn_book"`` registered here:
+derandomized and without an example database, so every run draws the same examples and a
+failure on CI reproduces locally. ``HYPOTHESIS_PROFILE=dev`` selects a randomized profile with
+more examples for exploring by hand.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import importlib.metadata
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,6 +64,86 @@ CHROMIUM_ARGS = [
 HARMLESS_CONSOLE_ERRORS = ("THEBE_JS_URL",)
 
 
+# ---------------------------------------------------------------- hypothesis profiles
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # only tests/test_properties.py needs it, and it skips without it
+    settings = None
+else:
+    settings.register_profile(
+        "rnn_book",
+        derandomize=True,  # the same examples on every run and machine
+        database=None,  # no .hypothesis/ folder: nothing carried over between runs
+        deadline=None,  # timing on a shared 2-core machine is no correctness criterion
+        max_examples=40,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile(
+        "dev", parent=settings.get_profile("rnn_book"), derandomize=False, max_examples=300
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "rnn_book"))
+
+
+# ---------------------------------------------------------------- torch: skip or fail
+REQUIRE_TORCH = "RNN_BOOK_REQUIRE_TORCH"
+# The reasons pytest.importorskip("torch") gives (module missing, or older than minversion).
+_TORCH_SKIP = re.compile(r"(could not import|module) 'torch'")
+
+
+def torch_required() -> bool:
+    """True when the run promised PyTorch (``RNN_BOOK_REQUIRE_TORCH=1``, set by scripts/test.sh)."""
+    return os.environ.get(REQUIRE_TORCH) == "1"
+
+
+def _fail_torch_skip(report) -> None:
+    """Turn a skip for missing torch into a failure when torch is required."""
+    if not (report.skipped and torch_required()) or hasattr(report, "wasxfail"):
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    if not _TORCH_SKIP.search(reason):
+        return
+    report.outcome = "failed"
+    report.longrepr = (
+        f"{reason}\n{REQUIRE_TORCH}=1: PyTorch is required for this run, so this test must "
+        "run, not skip. Install the test extra (pip install -e '.[test]') or unset "
+        f"{REQUIRE_TORCH} to allow the skip."
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    _fail_torch_skip(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    # a module-level importorskip("torch") skips the whole file at collection
+    report = yield
+    _fail_torch_skip(report)
+    return report
+
+
+def pytest_report_header(config):
+    try:
+        version = importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        version = "not installed"
+    mode = "required" if torch_required() else "optional (tests skip without it)"
+    profile = settings.get_current_profile_name() if settings else "(hypothesis not installed)"
+    return f"rnn_book: torch {version}, {mode}; hypothesis profile {profile}"
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """The ``torch`` module; skips without it (fails under ``RNN_BOOK_REQUIRE_TORCH=1``)."""
+    return pytest.importorskip("torch")
+
+
+# ---------------------------------------------------------------- the built book
 def _missing(reason: str) -> None:
     """Skip, or fail when scripts/test.sh promised that the book and browser are there."""
     if os.environ.get("RNN_BOOK_REQUIRE_BOOK") == "1":

@@ -15,10 +15,28 @@ from rnn_book.figures.gate_view import GateView, gate_trace
 RESULTS = Path(__file__).resolve().parents[1] / "book" / "results" / "long_range.json"
 
 # The slice rerun below must reproduce the stored numbers. Same code, same seeds: on one
-# machine they are bit-identical; across BLAS builds or thread counts the matmul summation
-# order may differ in the last bit, which 600 Adam steps can amplify a little. Tolerance:
-# relative 1e-6 on every held-out value of the learning curve (plus 1e-9 absolute).
-RTOL, ATOL = 1e-6, 1e-9
+# machine they are bit-identical. On another CPU or BLAS the matmul summation order (and FMA
+# use) changes results in the last bit, and 600 Adam steps can amplify that, so the rerun is
+# compared with tolerances sized by measurement, not bitwise.
+#
+# Measured (12-2026, this machine): five stored runs (adding: gru T=10 seed 0, rnn T=10,
+# lstm T=25; recall: lstm+3.0 T=10 seed 1, lstm T=25) rerun under perturbations standing in
+# for another BLAS: (a) OPENBLAS_NUM_THREADS=2 instead of 1; (b) every initial parameter
+# moved by +-1 ulp (4 draws); (c) every nonzero input moved by +-1 ulp (4 draws); (d) every
+# gradient moved by +-1 ulp before each of the 600 Adam steps (4 draws).
+# - (a) was bit-identical.
+# - held-out MSE, largest relative change at any point of the curve: 3.1e-14 for the gru
+#   slice tested here; 5.0e-7 (rnn T=10) and 8.6e-7 (lstm T=25) elsewhere, growing about
+#   10x per 100 steps once the loss leaves its plateau.
+# - accuracy: not one of the 1000 held-out predictions changed in any perturbed run.
+# A real change moves these numbers far more: the three training seeds of the gru slice
+# differ by 9-40 % in MSE, and a broken recall model drops from 1.0 to chance (0.5).
+# Tolerances: MSE (every curve point) within MSE_RTOL relative, > 1000x the largest
+# perturbation measured, and checked below to be narrower than the spread between the stored
+# seeds; accuracy within ACC_EXAMPLES held-out examples (measured: 0); "solved" equal unless
+# the stored metric lies within that tolerance of the threshold.
+MSE_RTOL = 1e-3
+ACC_EXAMPLES = 3
 
 
 # ---------------------------------------------------------------- broken LSTM
@@ -151,25 +169,58 @@ def test_results_file_records_the_whole_grid(results):
         assert r["seconds"] > 0
 
 
+def _close(task: str, fresh: float, stored: float, n_test: int) -> bool:
+    """Within the rerun tolerance: MSE_RTOL relative (adding), ACC_EXAMPLES examples (recall)."""
+    if task == "adding":
+        return abs(fresh - stored) <= MSE_RTOL * abs(stored)
+    return abs(fresh - stored) * n_test <= ACC_EXAMPLES + 1e-9
+
+
+def _threshold(task: str) -> float:
+    # the boundary of long_range.solved, found from the function itself rather than retyped
+    lo, hi = (0.0, 1.0)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if long_range.solved(task, mid) == long_range.solved(task, lo):
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
 @pytest.mark.parametrize(
-    "task, cell, gate_bias, T, seed",
-    [("adding", "gru", None, 10, 0), ("recall", "lstm", 3.0, 10, 1)],
+    "task, cell, gate_bias, length_index, seed_index",
+    [("adding", "gru", None, 0, 0), ("recall", "lstm", 3.0, 0, 1)],
 )
-def test_a_slice_of_the_sweep_reproduces_the_results_file(results, task, cell, gate_bias, T, seed):
-    stored = [
-        r
+def test_a_slice_of_the_sweep_reproduces_the_results_file(
+    results, task, cell, gate_bias, length_index, seed_index
+):
+    cfg = results["config"]
+    assert [cell, gate_bias] in cfg["models"], f"{cell} {gate_bias} not in the sweep"
+    T, seeds = cfg["lengths"][length_index], cfg["seeds"]
+    seed = seeds[seed_index % len(seeds)]
+    runs = {
+        r["seed"]: r
         for r in results["runs"]
-        if (r["task"], r["cell"], r["gate_bias"], r["T"], r["seed"])
-        == (task, cell, gate_bias, T, seed)
-    ]
-    assert len(stored) == 1
-    stored = stored[0]
+        if (r["task"], r["cell"], r["gate_bias"], r["T"]) == (task, cell, gate_bias, T)
+    }
+    stored = runs[seed]
+    n_test = stored["settings"]["n_test"]
     fresh = long_range.run(task, cell, T, seed, gate_bias, **stored["settings"])
-    np.testing.assert_allclose(fresh["metric"], stored["metric"], rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(
-        np.array(fresh["curve"]), np.array(stored["curve"]), rtol=RTOL, atol=ATOL
-    )
-    assert fresh["solved"] == stored["solved"]
+    assert [s for s, _ in fresh["curve"]] == [s for s, _ in stored["curve"]]
+    for (step, got), (_, want) in zip(fresh["curve"], stored["curve"], strict=True):
+        assert _close(task, got, want, n_test), f"step {step}: rerun {got!r}, stored {want!r}"
+    assert fresh["metric"] == fresh["curve"][-1][1]
+    if not _close(task, _threshold(task), stored["metric"], n_test):
+        assert fresh["solved"] == stored["solved"]
+    # The tolerance still sees a real change: another training seed falls outside it.
+    if task == "adding":
+        for other, r in runs.items():
+            if other != seed:
+                assert not _close(task, r["metric"], stored["metric"], n_test), (
+                    f"seeds {seed} and {other} agree within MSE_RTOL = {MSE_RTOL}: "
+                    "the tolerance could not tell them apart"
+                )
 
 
 # ---------------------------------------------------------------- gradient flow

@@ -233,8 +233,28 @@ def test_training_beats_chance_and_reports_by_length():
         ex.make_model("transformer")
 
 
+# Tolerance of the rerun below. Training this encoder-decoder for 30 epochs is chaotic: a
+# last-bit difference grows into a different model, as a different training seed does.
+# Measured (12-2026, this machine) on the stored plain/extrapolation run of the first seed
+# (exact match 0.233 = 349 of 1500, token accuracy 0.650): OPENBLAS_NUM_THREADS=2 instead of 1
+# was bit-identical, but moving every initial weight by +-1 ulp (3 draws) or every gradient
+# by +-1 ulp before each Adam step (3 draws) gave exact match 0.231-0.315 (up to +123
+# examples), token accuracy 0.632-0.699 (up to +0.049), in-range exact match 0.467-0.626, and
+# exact match on longer-than-trained sources 0-0.022 (0 to 17 of 759). The old check,
+# +-0.03 exact / +-0.02 token, failed 5 of those 6 reruns. The stored seeds span exact match
+# 0.233-0.423 and token accuracy 0.650-0.739: float noise here is as large as seed-to-seed
+# variation, so no comparison of one rerun within a few examples can survive another BLAS.
+# What the rerun must reproduce is the outcome the chapter reports: each score inside the
+# range of the stored seeds widened by SEED_RANGE_MARGIN (the perturbed reruns left that range
+# by at most 0.018), and exact match on longer sources below the stored seeds' worst plus
+# LONGER_MARGIN (perturbed: at most 0.022; stored worst 0.024): the plain model still fails to
+# extrapolate, and a broken model (exact match near 0) or a sudden extrapolation is caught.
+SEED_RANGE_MARGIN = 0.05  # 75 of 1500 test numbers
+LONGER_MARGIN = 0.03  # 23 of the 759 longer sources
+
+
 def test_sweep_file_matches_a_rerun_slice():
-    """Rerun one stored run (plain model, seed 0, trained on lengths <= 10) and compare."""
+    """Rerun one stored run (plain model, first seed, trained on short readings) and compare."""
     from rnn_book.chapters import seq2seq as ex
 
     path = ROOT / "book" / "results" / "seq2seq_sweep.json"
@@ -244,8 +264,9 @@ def test_sweep_file_matches_a_rerun_slice():
     for setting in ("in_distribution", "extrapolation"):
         for runs in stored[setting]["results"].values():
             assert [r["seed"] for r in runs] == stored[setting]["config"]["seeds"]
+    seed = cfg["seeds"][0]
     rerun = ex.sweep(
-        seeds=(0,),
+        seeds=(seed,),
         kinds=("plain",),
         n_train=cfg["n_train"],
         n_test=cfg["n_test"],
@@ -258,11 +279,17 @@ def test_sweep_file_matches_a_rerun_slice():
     )
     assert rerun["config"]["test_per_bin"] == cfg["test_per_bin"]
     got = rerun["results"]["plain"][0]
-    want = stored["extrapolation"]["results"]["plain"][0]
-    # Bitwise equality is not expected across BLAS builds/thread counts after 30 epochs;
-    # the held-out accuracies must agree closely.
-    assert abs(got["exact_match"] - want["exact_match"]) < 0.03
-    assert abs(got["token_accuracy"] - want["token_accuracy"]) < 0.02
+    seeds = stored["extrapolation"]["results"]["plain"]
+    for key in ("exact_match", "token_accuracy", "exact_match_in_range"):
+        lo = min(r[key] for r in seeds) - SEED_RANGE_MARGIN
+        hi = max(r[key] for r in seeds) + SEED_RANGE_MARGIN
+        assert lo <= got[key] <= hi, (
+            f"{key}: rerun {got[key]:.4f}, stored seeds +- margin [{lo:.4f}, {hi:.4f}]"
+        )
+    worst = max(r["exact_match_longer"] for r in seeds) + LONGER_MARGIN
+    assert got["exact_match_longer"] <= worst, (got["exact_match_longer"], worst)
+    # in range versus longer: a gap of at least 0.44 in every stored and perturbed run
+    assert got["exact_match_in_range"] > got["exact_match_longer"] + 0.2
 
 
 # ---------------------------------------------------------------------------- figures
