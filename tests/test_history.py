@@ -1,4 +1,5 @@
-"""Tests of rnn_book.history: IndRNN BPTT, Hopfield dynamics, ESN readout, gradient-norm tool."""
+"""Tests of the history page's models and experiments: IndRNN BPTT, Hopfield dynamics, ESN readout,
+the gradient-norm tool, Jordan vs Elman, the history compressor (rnn_book.chapters.history)."""
 
 import numpy as np
 import pytest

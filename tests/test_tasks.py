@@ -1,4 +1,4 @@
-"""Small, fast versions of the tasks of the chapter on the four structures (rnn_book.tasks)."""
+"""Small, fast versions of the tasks of the chapter on the four structures (rnn_book.chapters.structures*)."""
 
 import numpy as np
 import pytest
