@@ -12,14 +12,15 @@ import importlib
 
 from rnn_book import functional
 from rnn_book.clip import clip_grad_norm
-from rnn_book.elman import RNN
+from rnn_book.elman import RNN, rnn_step_backward, rnn_step_forward
 from rnn_book.gradcheck import gradcheck, numerical_gradient, relative_error
-from rnn_book.gru import GRU
+from rnn_book.gru import GRU, gru_step_backward, gru_step_forward
 from rnn_book.jordan import JordanRNN
 from rnn_book.layers import Embedding, Linear
 from rnn_book.losses import cross_entropy, mse_loss
-from rnn_book.lstm import LSTM
+from rnn_book.lstm import LSTM, lstm_step_backward, lstm_step_forward
 from rnn_book.models import CharLM, ManyToMany, ManyToOne, Seq2Seq, make_rnn, one_hot
+from rnn_book.module import no_grad
 from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, RMSprop
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import train_epoch
@@ -58,11 +59,18 @@ __all__ = [
     "from_torch",
     "functional",
     "gradcheck",
+    "gru_step_backward",
+    "gru_step_forward",
+    "lstm_step_backward",
+    "lstm_step_forward",
     "make_rnn",
     "mse_loss",
+    "no_grad",
     "numerical_gradient",
     "one_hot",
     "relative_error",
+    "rnn_step_backward",
+    "rnn_step_forward",
     "to_torch",
     "train_epoch",
 ]
