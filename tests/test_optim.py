@@ -101,7 +101,7 @@ def test_optimiser_on_a_model_updates_in_place_with_stable_state():
         model.forward(rng.normal(size=(4, 2, 2)))
         model.backward(rng.normal(size=(2, 2)))
         opt.step()
-    # model.params is rebuilt on every access; state is still one entry per parameter
+    # model.params is a live view of the parts; state is one entry per parameter array
     assert len(opt.state) == len(model.params)
     assert {k: id(v) for k, v in model.params.items()} == arrays
     assert all(s["step"] == 3 for s in opt.state.values())

@@ -23,21 +23,21 @@ import importlib
 from rnn_book import functional
 from rnn_book.attention import AttentionSeq2Seq
 from rnn_book.clip import clip_grad_norm
-from rnn_book.elman import RNN
+from rnn_book.elman import RNN, rnn_step_backward, rnn_step_forward
 from rnn_book.gradient_check import gradcheck, numerical_gradient, relative_error
 from rnn_book.gradient_flow import (
     gradient_norms_over_distance,
     scale_spectral_radius,
     spectral_radius,
 )
-from rnn_book.gru import GRU
+from rnn_book.gru import GRU, gru_step_backward, gru_step_forward
 from rnn_book.indrnn import IndRNN
 from rnn_book.jordan import JordanRNN
 from rnn_book.layers import Embedding, Linear
 from rnn_book.losses import cross_entropy, mse_loss
-from rnn_book.lstm import LSTM
+from rnn_book.lstm import LSTM, lstm_step_backward, lstm_step_forward
 from rnn_book.models import CharLM, ManyToMany, ManyToOne, Model, Seq2Seq, make_rnn, one_hot
-from rnn_book.module import Module
+from rnn_book.module import Module, no_grad
 from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
 from rnn_book.seeding import child_seeds
@@ -84,13 +84,20 @@ __all__ = [
     "functional",
     "gradcheck",
     "gradient_norms_over_distance",
+    "gru_step_backward",
+    "gru_step_forward",
+    "lstm_step_backward",
+    "lstm_step_forward",
     "make_rnn",
     "mean_spread",
     "minibatches",
     "mse_loss",
+    "no_grad",
     "numerical_gradient",
     "one_hot",
     "relative_error",
+    "rnn_step_backward",
+    "rnn_step_forward",
     "scale_spectral_radius",
     "single_thread_blas",
     "spectral_radius",

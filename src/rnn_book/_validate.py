@@ -27,11 +27,13 @@ def check_positive_int(name: str, value) -> int:
     return int(value)
 
 
-def as_float_array(name: str, value, dtype: np.dtype) -> np.ndarray:
+def as_float_array(name: str, value, dtype: np.dtype, copy: bool = False) -> np.ndarray:
     """Convert ``value`` to an ndarray of ``dtype``; reject non-numeric data and NaN/inf.
 
     Integers and other float widths are converted (the layer's dtype wins, so a float32
     layer fed float64 data computes in float32); strings, objects, complex and bools raise.
+    ``copy=True`` guarantees an array that shares no memory with ``value`` (a layer keeps
+    it for backward, and the caller may overwrite ``value`` afterwards).
     """
     arr = np.asarray(value)
     if arr.dtype == np.bool_ or not (
@@ -41,7 +43,13 @@ def as_float_array(name: str, value, dtype: np.dtype) -> np.ndarray:
     arr = arr.astype(dtype, copy=False)
     if not np.isfinite(arr).all():
         raise ValueError(f"{name}: expected finite values, got NaN or inf (shape {arr.shape})")
-    return arr
+    return private(arr, value) if copy else arr
+
+
+def private(arr: np.ndarray, source) -> np.ndarray:
+    """``arr`` itself if it cannot be a view of ``source`` (e.g. a dtype conversion already
+    copied it), else a C-contiguous copy: at most one copy, and none when one was made."""
+    return arr.copy() if np.may_share_memory(arr, source) else arr
 
 
 def check_shape(name: str, arr: np.ndarray, expected: tuple, meaning: str = "") -> None:
@@ -51,18 +59,21 @@ def check_shape(name: str, arr: np.ndarray, expected: tuple, meaning: str = "") 
         raise ValueError(f"{name}: expected shape {tuple(expected)}{spelled}, got {arr.shape}")
 
 
-def prepare_sequence(x, input_size: int, dtype: np.dtype, batch_first: bool):
+def prepare_sequence(x, input_size: int, dtype: np.dtype, batch_first: bool, copy: bool = False):
     """Check a layer's input and return it time-major.
 
     Parameters
     ----------
     x : (T, B, D), or (B, T, D) if ``batch_first``, or (T, D) unbatched; D must equal
         ``input_size``, T and B must be at least 1.
+    copy : return an array that shares no memory with the caller's ``x`` (what a layer
+        keeps for backward); then it is C-contiguous time-major whenever a copy was needed.
 
     Returns
     -------
     (x as (T, B, D) in ``dtype``, True if the caller passed an unbatched (T, D)).
     """
+    source = x
     x = as_float_array("x", x, dtype)
     layout = "(B, T, D)" if batch_first else "(T, B, D)"
     if x.ndim not in (2, 3):
@@ -83,7 +94,8 @@ def prepare_sequence(x, input_size: int, dtype: np.dtype, batch_first: bool):
         raise ValueError(f"x: expected at least one time step (T >= 1), got shape {x.shape}")
     if x.shape[1] == 0:
         raise ValueError(f"x: expected a batch of at least one sequence, got shape {x.shape}")
-    return x, unbatched
+    # copied after the transpose, so that a batch_first input becomes time-major contiguous
+    return (private(x, source) if copy else x), unbatched
 
 
 def check_params(params: dict, expected: dict, dtype: np.dtype) -> None:

@@ -25,14 +25,10 @@ from rnn_book._validate import check_dtype
 from rnn_book.functional import softmax
 from rnn_book.layers import Embedding, Linear
 from rnn_book.models import Model, make_rnn
+from rnn_book.module import grad_enabled, no_cache_error, no_grad
+from rnn_book.seeding import child_seeds
 
 __all__ = ["AttentionSeq2Seq"]
-
-
-def _child_seeds(seed: int | None, n: int) -> list[int | None]:
-    if seed is None:
-        return [None] * n
-    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]
 
 
 def _top(state):
@@ -70,7 +66,7 @@ class AttentionSeq2Seq(Model):
         seed: int | None = None,
     ):
         dtype = check_dtype(dtype)
-        seeds = _child_seeds(seed, 7)
+        seeds = child_seeds(seed, 7)
         H = hidden_size
         self.src_vocab, self.tgt_vocab, self.pad_id = src_vocab, tgt_vocab, pad_id
         self.src_embedding = Embedding(src_vocab, embedding_dim, dtype=dtype, seed=seeds[0])
@@ -143,7 +139,7 @@ class AttentionSeq2Seq(Model):
         """src (S, B) ids; tgt_in (T, B) ids starting with <bos> -> logits (T, B, tgt_vocab).
 
         h0 : optional initial state of the encoder, (num_layers, B, H) (a pair for LSTM).
-        The attention weights are kept in ``self.attention`` (T, B, S).
+        The attention weights are kept in ``self.attention`` (T, B, S), read-only.
         """
         src = self._check_ids("src", src, self.src_vocab)
         tgt_in = self._check_ids("tgt_in", tgt_in, self.tgt_vocab)
@@ -157,8 +153,10 @@ class AttentionSeq2Seq(Model):
         dec_out, _ = self.decoder.forward(self.tgt_embedding.forward(tgt_in), context)
         keys = self.attn.forward(enc_out)  # W_a h_i, (S, B, H)
         logits, alpha, tilde = self._attend(dec_out, enc_out, keys, valid)
-        self.attention = alpha
-        self._cache = (enc_out, dec_out, keys, alpha, tilde)
+        self.attention = alpha.view()
+        self.attention.flags.writeable = False  # backward reads alpha: show it, read-only
+        if grad_enabled():
+            self._cache = (enc_out, dec_out, keys, alpha, tilde)
         return logits
 
     def backward(self, dlogits):
@@ -168,7 +166,7 @@ class AttentionSeq2Seq(Model):
         state h_i (from the attention) plus, through s_0 = h_S, at its final state.
         """
         if self._cache is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         enc_out, dec_out, keys, alpha, tilde = self._cache
         dlogits = np.asarray(dlogits)
         if dlogits.shape != tilde.shape[:2] + (self.tgt_vocab,):
@@ -196,13 +194,15 @@ class AttentionSeq2Seq(Model):
         return dh0
 
     # ------------------------------------------------------------------ inference
+    @no_grad()
     def greedy_decode(
         self, src, bos_id: int, max_len: int, eos_id: int | None = None
     ) -> np.ndarray:
         """src (S, B) ids -> (max_len, B) ids, feeding back the argmax at every step.
 
         Positions after an ``eos_id`` keep ``eos_id``. The attention weights of the decoded
-        steps are left in ``self.attention`` (max_len, B, S).
+        steps are left in ``self.attention`` (max_len, B, S). Runs under ``rb.no_grad()``:
+        a pending ``backward`` still differentiates the last ``forward``.
         """
         src = self._check_ids("src", src, self.src_vocab)
         valid = self._source_mask(src)
@@ -223,5 +223,4 @@ class AttentionSeq2Seq(Model):
             result[t], alphas[t] = nxt, alpha[0]
             prev = nxt[None]
         self.attention = alphas
-        self._cache = None  # the layers' caches now hold single steps: no backward from here
         return result

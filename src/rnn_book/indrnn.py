@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book._validate import as_float_array, check_dtype, check_positive_int, check_shape
-from rnn_book.module import Module
+from rnn_book.module import Module, grad_enabled, no_cache_error
 
 __all__ = ["IndRNN", "indrnn_backward", "indrnn_forward"]
 
@@ -135,13 +135,25 @@ class IndRNN(Module):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._cache = None
 
+    def _param_shapes(self) -> dict[str, tuple[int, ...]]:
+        shapes = {"U": (self.hidden_size, self.input_size), "w": (self.hidden_size,)}
+        if self.bias:
+            shapes["b"] = (self.hidden_size,)
+        return shapes
+
     def clip_recurrent(self, max_abs: float) -> None:
         """Constrain |w_i| <= max_abs in place (Li et al.: max_abs = gamma ** (1 / T))."""
         np.clip(self.params["w"], -max_abs, max_abs, out=self.params["w"])
 
     def forward(self, x, h0=None):
-        """x (T, B, D); h0 (1, B, H) or None -> out (T, B, H), h_n (1, B, H)."""
-        x = as_float_array("x", x, self.dtype)
+        """x (T, B, D); h0 (1, B, H) or None -> out (T, B, H), h_n (1, B, H).
+
+        The cache keeps private copies of x and h0 (none under ``rb.no_grad()``); ``out``
+        and ``h_n`` are the caller's own arrays.
+        """
+        self._check_params()
+        train = grad_enabled()
+        x = as_float_array("x", x, self.dtype, copy=train)
         if x.ndim != 3 or x.shape[2] != self.input_size:
             raise ValueError(
                 f"x: expected shape (T, B, {self.input_size}) (time, batch, features), "
@@ -152,17 +164,20 @@ class IndRNN(Module):
         if h0 is None:
             h0 = np.zeros((1, B, H), dtype=self.dtype)
         else:
-            h0 = as_float_array("h0", h0, self.dtype)
+            h0 = as_float_array("h0", h0, self.dtype, copy=train)
             check_shape("h0", h0, (1, B, H), "(1, batch, hidden)")
-        hs, self._cache = indrnn_forward(
+        hs, cache = indrnn_forward(
             x, h0[0], self.params["U"], self.params["w"], self.params.get("b"), self.nonlinearity
         )
-        return hs, hs[-1][None].copy()
+        if not train:
+            return hs, hs[-1][None].copy()
+        self._cache = cache
+        return hs.copy(), hs[-1][None].copy()  # the cache holds hs: the caller gets copies
 
     def backward(self, dout, dh_n=None):
         """dout (T, B, H); dh_n (1, B, H) or None -> dx (T, B, D), dh0 (1, B, H)."""
         if self._cache is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         hs = self._cache[2]
         _, B, H = hs.shape
         dout = as_float_array("dout", dout, self.dtype)

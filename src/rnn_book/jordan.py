@@ -28,12 +28,12 @@ import numpy as np
 from rnn_book._validate import (
     as_float_array,
     check_dtype,
-    check_params,
     check_positive_int,
     check_shape,
     prepare_sequence,
 )
-from rnn_book.module import Module
+from rnn_book.functional import sigmoid_fast
+from rnn_book.module import Module, grad_enabled, no_cache_error
 
 __all__ = ["JordanRNN", "jordan_backward", "jordan_forward"]
 
@@ -46,12 +46,8 @@ def _activate_output(z: np.ndarray, g: str, out: np.ndarray) -> np.ndarray:
     if g == "tanh":
         return np.tanh(z, out=out)
     if g == "sigmoid":
-        # sigma(z) = (1 + tanh(z / 2)) / 2: never overflows, one transcendental call
-        np.multiply(z, 0.5, out=out)
-        np.tanh(out, out=out)
-        out += 1.0
-        out *= 0.5
-        return out
+        # the tanh form: never overflows, absolute error < 2 eps (see functional.sigmoid_fast)
+        return sigmoid_fast(z, out=out)
     if g == "softmax":
         np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
         np.exp(out, out=out)
@@ -215,8 +211,9 @@ class JordanRNN(Module):
     ----------
     params : {"U": (H, D), "W": (H, C), "b": (H,), "V": (C, H), "c": (C,)} (no b, c if not bias).
     grads : same keys and shapes; ``backward`` ADDS to them, ``zero_grad()`` resets them.
-    y : after ``forward``, the outputs y_1..y_T, (T, B, C) (or (B, T, C) if batch_first);
-        with output_activation="identity" it is the very array ``z`` returned by ``forward``.
+    y : after ``forward``, the outputs y_1..y_T, (T, B, C) (or (B, T, C) if batch_first), a
+        read-only view of what ``backward`` uses; with output_activation="identity" it
+        equals the ``z`` returned by ``forward`` (which is the caller's own copy).
     """
 
     def __init__(
@@ -280,13 +277,11 @@ class JordanRNN(Module):
             shapes["c"] = (C,)
         return shapes
 
-    def _check_params(self) -> None:
-        check_params(self.params, self._param_shapes(), self.dtype)
-
     # ------------------------------------------------------------------ input checks
-    def _prepare_x(self, x) -> tuple[np.ndarray, bool]:
-        """x as (T, B, D) in self.dtype, and whether the caller passed an unbatched (T, D)."""
-        return prepare_sequence(x, self.input_size, self.dtype, self.batch_first)
+    def _prepare_x(self, x, copy: bool = False) -> tuple[np.ndarray, bool]:
+        """x as (T, B, D) in self.dtype (a private copy if ``copy``), and whether the caller
+        passed an unbatched (T, D)."""
+        return prepare_sequence(x, self.input_size, self.dtype, self.batch_first, copy=copy)
 
     def _prepare_context(self, name: str, s, B: int, unbatched: bool) -> np.ndarray:
         """A (B, C) context (y0 or dy_T); None means zeros."""
@@ -335,9 +330,10 @@ class JordanRNN(Module):
             call. With context_decay mu > 0 it is the next context s_{T+1} = mu s_T + y_T.
         """
         self._check_params()
-        x, unbatched = self._prepare_x(x)
+        train = grad_enabled()  # False under no_grad: keep no cache, copy nothing
+        x, unbatched = self._prepare_x(x, copy=train)
         T, B, _ = x.shape
-        y0 = self._prepare_context("y0", y0, B, unbatched)
+        y0 = self._prepare_context("y0", y0, B, unbatched)  # jordan_forward copies it into ss
         p = self.params
         zs, ys, s_next, cache = jordan_forward(
             x,
@@ -351,13 +347,16 @@ class JordanRNN(Module):
             output_activation=self.output_activation,
             context_decay=self.context_decay,
         )
-        self._cache = (cache, (T, B), unbatched)
+        if train:
+            self._cache = (cache, (T, B), unbatched)
+            if ys is zs:
+                zs = zs.copy()  # identity output: the cache holds z as y, the caller gets a copy
         if unbatched:
-            self.y = ys[:, 0]
-            return zs[:, 0], s_next[0]
-        if self.batch_first:
+            zs, ys, s_next = zs[:, 0], ys[:, 0], s_next[0]
+        elif self.batch_first:
             zs, ys = zs.transpose(1, 0, 2), ys.transpose(1, 0, 2)
-        self.y = ys
+        self.y = ys.view()
+        self.y.flags.writeable = False  # the cache's array: readable, not writable
         return zs, s_next
 
     def backward(self, dz, dy_T=None, dy=None):
@@ -378,7 +377,7 @@ class JordanRNN(Module):
         Parameter gradients are ADDED to ``self.grads`` (call ``zero_grad()`` between steps).
         """
         if self._cache is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         cache, (T, B), unbatched = self._cache
         dz = self._prepare_sequence_grad("dz", dz, T, B, unbatched)
         dys = None if dy is None else self._prepare_sequence_grad("dy", dy, T, B, unbatched)

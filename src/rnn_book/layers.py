@@ -4,36 +4,20 @@
 ``Embedding`` turns integer symbol ids into learned vectors x_t = E[id_t]. Both keep
 ``params`` and ``grads`` as dicts of NumPy arrays with PyTorch's ``state_dict`` names
 ("weight", "bias"); gradients accumulate across ``backward`` calls until ``zero_grad()``.
+Both keep a private copy of their input for ``backward`` (none under ``rb.no_grad()``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnn_book._validate import as_float_array, check_dtype, check_positive_int
-from rnn_book.module import Module
+from rnn_book._validate import as_float_array, check_dtype, check_positive_int, private
+from rnn_book.module import Module, grad_enabled, no_cache_error
 
 __all__ = ["Embedding", "Linear"]
 
 
-class _Module(Module):
-    """The parameter check shared by the layers of this file."""
-
-    dtype: np.dtype
-
-    def _check_param(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
-        # params may be reassigned by the user (e.g. copied from torch): fail loudly if wrong
-        p = self.params.get(name)
-        if not isinstance(p, np.ndarray) or p.dtype != self.dtype or p.shape != shape:
-            raise ValueError(
-                f"params[{name!r}]: expected a numpy array of shape {shape} and dtype "
-                f"{self.dtype}, got {type(p).__name__} of shape {getattr(p, 'shape', None)} "
-                f"and dtype {getattr(p, 'dtype', None)}"
-            )
-        return p
-
-
-class Linear(_Module):
+class Linear(Module):
     """Affine map y = x W^T + b over the last axis: the book's output layer V (W = V, b = c).
 
     Parameters
@@ -76,19 +60,27 @@ class Linear(_Module):
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         self._x = None
 
+    def _param_shapes(self) -> dict[str, tuple[int, ...]]:
+        shapes = {"weight": (self.out_features, self.in_features)}
+        if self.bias:
+            shapes["bias"] = (self.out_features,)
+        return shapes
+
     def forward(self, x) -> np.ndarray:
         """x: (..., H), any leading axes (e.g. (T, B, H)) -> y: (..., C)."""
-        x = as_float_array("x", x, self.dtype)
+        self._check_params()
+        train = grad_enabled()
+        x = as_float_array("x", x, self.dtype, copy=train)  # kept for backward: our own copy
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"x: expected shape (..., {self.in_features}) (last axis = in_features), "
                 f"got {x.shape}"
             )
-        W = self._check_param("weight", (self.out_features, self.in_features))
-        y = x @ W.T
+        y = x @ self.params["weight"].T
         if self.bias:
-            y += self._check_param("bias", (self.out_features,))
-        self._x = x
+            y += self.params["bias"]
+        if train:
+            self._x = x
         return y
 
     def backward(self, dy) -> np.ndarray:
@@ -97,7 +89,7 @@ class Linear(_Module):
         Returns dx (..., H); adds dL/dW (C, H) and dL/db (C,) to ``grads``.
         """
         if self._x is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         x = self._x
         dy = as_float_array("dy", dy, self.dtype)
         expected = x.shape[:-1] + (self.out_features,)
@@ -110,7 +102,7 @@ class Linear(_Module):
         return dy @ self.params["weight"]
 
 
-class Embedding(_Module):
+class Embedding(Module):
     """Lookup table: id -> row ``weight[id]``, i.e. a one-hot vector times a matrix, done fast.
 
     Parameters
@@ -141,9 +133,13 @@ class Embedding(_Module):
         self.grads = {"weight": np.zeros_like(self.params["weight"])}
         self._idx = None
 
+    def _param_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"weight": (self.num_embeddings, self.embedding_dim)}
+
     def forward(self, idx) -> np.ndarray:
         """idx: int array of any shape, e.g. (T, B) -> vectors (*idx.shape, E)."""
-        idx = np.asarray(idx)
+        self._check_params()
+        source, idx = idx, np.asarray(idx)
         if not np.issubdtype(idx.dtype, np.integer):
             raise TypeError(
                 f"idx: expected an integer array of ids in [0, {self.num_embeddings}), "
@@ -154,9 +150,9 @@ class Embedding(_Module):
                 f"idx: expected ids in [0, {self.num_embeddings}) (num_embeddings = "
                 f"{self.num_embeddings}), got values in [{idx.min()}, {idx.max()}]"
             )
-        W = self._check_param("weight", (self.num_embeddings, self.embedding_dim))
-        self._idx = idx
-        return W[idx]
+        if grad_enabled():
+            self._idx = private(idx, source)  # kept for backward: our own copy
+        return self.params["weight"][idx]
 
     def backward(self, de) -> None:
         """de: (*idx.shape, E), gradient w.r.t. the last ``forward``'s output.
@@ -165,7 +161,7 @@ class Embedding(_Module):
         the sum of its gradients. There is no input gradient (ids are not differentiable).
         """
         if self._idx is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         de = as_float_array("de", de, self.dtype)
         expected = self._idx.shape + (self.embedding_dim,)
         if de.shape != expected:

@@ -7,25 +7,41 @@
 * ``Seq2Seq``    — encoder-decoder for unequal lengths: the encoder's final state is the
   context vector that starts the decoder.
 
-Each model exposes ``params`` and ``grads`` as flat dicts ("rnn.weight_hh_l0", "head.weight",
-...) whose values ARE the arrays of its parts, so an optimiser given the model updates the
-parts in place; ``zero_grad()`` clears every part.
+Each model exposes ``params`` and ``grads`` as flat mappings ("rnn.weight_hh_l0",
+"head.weight", ...) that are live views of its parts: a value IS the part's array, so an
+optimiser given the model updates the parts in place, and ``model.params["head.weight"] = a``
+replaces the head's weight (checked by the head's next forward). ``zero_grad()`` clears
+every part. Models are callable like layers; every model's initial state is called ``h0``.
+Inference (``sample``, ``probabilities``, ``greedy_decode``) runs under ``rb.no_grad()``,
+so it never replaces what a pending ``backward`` needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, MutableMapping
+
 import numpy as np
 
-from rnn_book._validate import check_dtype
+from rnn_book._validate import check_dtype, check_positive_int
 from rnn_book.elman import RNN
 from rnn_book.functional import softmax
 from rnn_book.gru import GRU
 from rnn_book.layers import Embedding, Linear
 from rnn_book.lstm import LSTM
-from rnn_book.module import Module
+from rnn_book.module import Module, grad_enabled, no_cache_error, no_grad
 from rnn_book.recurrent import Recurrent
+from rnn_book.seeding import child_seeds
 
-__all__ = ["CharLM", "ManyToMany", "ManyToOne", "Model", "Seq2Seq", "make_rnn", "one_hot"]
+__all__ = [
+    "CharLM",
+    "ManyToMany",
+    "ManyToOne",
+    "Model",
+    "PartsView",
+    "Seq2Seq",
+    "make_rnn",
+    "one_hot",
+]
 
 _CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
@@ -38,19 +54,80 @@ def make_rnn(cell: str, input_size: int, hidden_size: int, **kwargs) -> Recurren
 
 
 def one_hot(ids, num_classes: int, dtype=np.float64) -> np.ndarray:
-    """ids (...,) int -> (..., num_classes) one-hot floats."""
-    return np.eye(num_classes, dtype=dtype)[np.asarray(ids)]
+    """ids (...,) ints in [0, num_classes) -> (..., num_classes) one-hot floats.
 
-
-def _child_seeds(seed: int | None, n: int) -> list[int | None]:
-    if seed is None:
-        return [None] * n
-    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]
+    Raises TypeError for non-integer ids (floats, bools) and ValueError for ids out of range
+    (NumPy would silently read -1 as the last class).
+    """
+    num_classes = check_positive_int("num_classes", num_classes)
+    arr = np.asarray(ids)
+    if arr.size == 0 and arr.dtype == np.float64:
+        arr = arr.astype(np.intp)  # np.asarray([]) is float64: an empty list is fine
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(
+            f"ids: expected integer ids in [0, {num_classes}) (num_classes = {num_classes}), "
+            f"got dtype {arr.dtype} (shape {arr.shape})"
+        )
+    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        raise ValueError(
+            f"ids: expected ids in [0, {num_classes}) (num_classes = {num_classes}), "
+            f"got values in [{arr.min()}, {arr.max()}]"
+        )
+    return np.eye(num_classes, dtype=dtype)[arr]
 
 
 def _hidden_part(state):
     """h_n from an RNN/GRU state or an LSTM (h_n, c_n) pair."""
     return state[0] if isinstance(state, tuple) else state
+
+
+class PartsView(MutableMapping):
+    """``model.params`` or ``model.grads``: "part.name" -> that part's array, live.
+
+    Reading gives the part's own array; assigning writes through to the part's dict (the
+    part's next forward checks dtype and shape); a name that no part has raises KeyError
+    listing the valid names. Entries cannot be deleted.
+    """
+
+    def __init__(self, model: Model, attr: str):
+        self._model, self._attr = model, attr
+
+    def _items(self) -> Iterator[tuple[str, dict, str]]:
+        for part_name, part in self._model.parts().items():
+            d = getattr(part, self._attr)
+            for name in d:
+                yield f"{part_name}.{name}", d, name
+
+    def _locate(self, key) -> tuple[dict, str]:
+        part_name, _, name = str(key).partition(".")  # part names and parameter names have no dot
+        part = self._model.parts().get(part_name)
+        d = None if part is None else getattr(part, self._attr)
+        if isinstance(key, str) and d is not None and name in d:
+            return d, name
+        raise KeyError(
+            f"{self._attr}[{key!r}]: no such parameter in {type(self._model).__name__}; "
+            f"expected one of {list(self)}"
+        )
+
+    def __getitem__(self, key) -> np.ndarray:
+        d, name = self._locate(key)
+        return d[name]
+
+    def __setitem__(self, key, value) -> None:
+        d, name = self._locate(key)
+        d[name] = value
+
+    def __delitem__(self, key) -> None:
+        raise TypeError(f"{self._attr}: a model's parameters cannot be deleted (got {key!r})")
+
+    def __iter__(self) -> Iterator[str]:
+        return (full for full, _, _ in self._items())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self._items())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({ {k: v.shape for k, v in self.items()} })"
 
 
 class Model(Module):
@@ -61,16 +138,25 @@ class Model(Module):
         raise NotImplementedError
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        return {f"{n}.{k}": v for n, part in self.parts().items() for k, v in part.params.items()}
+    def params(self) -> PartsView:
+        """Live mapping "part.name" -> parameter array; assignment replaces the part's array."""
+        return PartsView(self, "params")
 
     @property
-    def grads(self) -> dict[str, np.ndarray]:
-        return {f"{n}.{k}": v for n, part in self.parts().items() for k, v in part.grads.items()}
+    def grads(self) -> PartsView:
+        """Live mapping "part.name" -> gradient array."""
+        return PartsView(self, "grads")
 
     def zero_grad(self) -> None:
         for part in self.parts().values():
             part.zero_grad()
+
+    def forward(self, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        """``model(x)`` is ``model.forward(x)``, as for the layers."""
+        return self.forward(*args, **kwargs)
 
 
 def _check_compatible(rnn: Recurrent, head: Linear, embedding: Embedding | None) -> None:
@@ -116,13 +202,14 @@ class ManyToOne(Model):
         dirs = self.rnn.num_directions
         top = _hidden_part(state)[-dirs:]  # (dirs, B, H): the top layer's final states
         features = np.concatenate(list(top), axis=-1)  # (B, dirs * H)
-        self._cache = (out.shape, state)
+        if grad_enabled():
+            self._cache = (out.shape, state)
         return self.head.forward(features)
 
     def backward(self, dlogits) -> np.ndarray | None:
         """dlogits: (B, C). Returns dx (T, B, D), or None when the input was ids."""
         if self._cache is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         out_shape, state = self._cache
         dfeatures = self.head.backward(dlogits)
         H, dirs = self.rnn.hidden_size, self.rnn.num_directions
@@ -190,7 +277,7 @@ class CharLM(Model):
         seed: int | None = None,
     ):
         dtype = check_dtype(dtype)
-        s_emb, s_rnn, s_head = _child_seeds(seed, 3)
+        s_emb, s_rnn, s_head = child_seeds(seed, 3)
         self.vocab_size = vocab_size
         self.embedding = (
             None
@@ -221,22 +308,31 @@ class CharLM(Model):
             return self.embedding.forward(ids)
         return one_hot(ids, self.vocab_size, self.rnn.dtype)  # (T, B, V)
 
-    def forward(self, ids, state=None):
-        """ids: (T, B) int -> logits (T, B, V) and the final state (to continue a sequence)."""
-        out, state = self.rnn.forward(self._inputs(ids), state)
-        return self.head.forward(out), state
+    def forward(self, ids, h0=None):
+        """ids: (T, B) int -> logits (T, B, V) and the final state h_n (to continue a sequence).
 
-    def backward(self, dlogits, dstate=None) -> None:
-        """dlogits: (T, B, V). Gradients accumulate in ``grads``."""
-        dx, _ = self.rnn.backward(self.head.backward(dlogits), dstate)
+        h0 : the rnn's initial state ((h0, c0) for an LSTM), zeros if None; pass a previous
+        call's h_n to continue.
+        """
+        out, h_n = self.rnn.forward(self._inputs(ids), h0)
+        return self.head.forward(out), h_n
+
+    def backward(self, dlogits, dh_n=None) -> None:
+        """dlogits: (T, B, V); dh_n: gradient w.r.t. the returned h_n, or None.
+
+        Gradients accumulate in ``grads``.
+        """
+        dx, _ = self.rnn.backward(self.head.backward(dlogits), dh_n)
         if self.embedding is not None:
             self.embedding.backward(dx)
 
-    def probabilities(self, ids, state=None) -> np.ndarray:
+    @no_grad()
+    def probabilities(self, ids, h0=None) -> np.ndarray:
         """(T, B, V): the predicted distribution of the next symbol after every prefix."""
-        logits, _ = self.forward(ids, state)
+        logits, _ = self.forward(ids, h0)
         return softmax(logits, axis=-1)
 
+    @no_grad()
     def sample(self, prefix_ids, n: int, temperature: float = 1.0, rng=None) -> list[int]:
         """Generate ``n`` symbols after ``prefix_ids`` (one-to-many: each output is fed back).
 
@@ -289,7 +385,7 @@ class Seq2Seq(Model):
         seed: int | None = None,
     ):
         dtype = check_dtype(dtype)
-        seeds = _child_seeds(seed, 5)
+        seeds = child_seeds(seed, 5)
         self.src_embedding = Embedding(src_vocab, embedding_dim, dtype=dtype, seed=seeds[0])
         self.encoder = make_rnn(
             cell, embedding_dim, hidden_size, num_layers=num_layers, dtype=dtype, seed=seeds[1]
@@ -313,7 +409,8 @@ class Seq2Seq(Model):
     def encode(self, src):
         """src: (S, B) ids -> the context: the encoder's final state (h_n, or (h_n, c_n))."""
         enc_out, context = self.encoder.forward(self.src_embedding.forward(src))
-        self._enc_out_shape = enc_out.shape
+        if grad_enabled():
+            self._enc_out_shape = enc_out.shape
         return context
 
     def forward(self, src, tgt_in) -> np.ndarray:
@@ -331,13 +428,14 @@ class Seq2Seq(Model):
     def backward(self, dlogits) -> None:
         """dlogits: (T, B, tgt_vocab); the gradient reaches the encoder through the context."""
         if self._enc_out_shape is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         ddec_in, dcontext = self.decoder.backward(self.head.backward(dlogits))
         self.tgt_embedding.backward(ddec_in)
         zeros = np.zeros(self._enc_out_shape, dtype=self.encoder.dtype)
         denc_in, _ = self.encoder.backward(zeros, dcontext)
         self.src_embedding.backward(denc_in)
 
+    @no_grad()
     def greedy_decode(
         self, src, bos_id: int, max_len: int, eos_id: int | None = None
     ) -> np.ndarray:

@@ -4,8 +4,10 @@ A module is anything with ``params`` and ``grads`` dicts (same keys, same shapes
 ``zero_grad()`` method: a layer (``RNN``, ``Linear``, ...) or a whole model. ``step()``
 reads every gradient and updates the matching parameter array IN PLACE, so the layers see
 the new values without any copying. Per-parameter state (momentum buffers, running
-averages) is keyed by (id of the module, parameter name), so two layers that both call a
-parameter "weight" never share a buffer.
+averages) belongs to the parameter ARRAY, as in PyTorch it belongs to the Parameter: two
+layers that both call a parameter "weight" never share a buffer, and an array put in a
+parameter's place (``layer.params["weight"] = new``) starts from fresh state instead of
+inheriting the moments of the array it replaced.
 
     opt = Adam([model], lr=1e-3)
     model.zero_grad(); loss, d = cross_entropy(model.forward(x), y); model.backward(d)
@@ -46,6 +48,10 @@ class Optimizer:
 
     Subclasses implement ``_update(p, g, state)``, which changes ``p`` in place; ``state``
     is a dict private to that one parameter array, empty at the first step.
+
+    ``self.state`` maps ``id(p)`` to that dict; the optimiser also holds a reference to each
+    ``p`` so that its id cannot be reused by a new array while the state exists. State of
+    an array that is no longer a parameter of any module is dropped at the next ``step``.
     """
 
     def __init__(self, modules):
@@ -69,11 +75,12 @@ class Optimizer:
                     f"zero_grad(), got {type(m).__name__}"
                 )
         self.modules = list(modules)
-        self.state: dict[tuple[int, str], dict] = {}
+        self.state: dict[int, dict] = {}  # id(p) -> that array's state
+        self._arrays: dict[int, np.ndarray] = {}  # id(p) -> p: keeps the id from being reused
         self._entries()  # fail now, not at the first step, if params and grads disagree
 
-    def _entries(self) -> list[tuple[tuple[int, str], np.ndarray, np.ndarray]]:
-        """[((id(module), name), param, grad)] with shapes and dtypes checked."""
+    def _entries(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """[(param, grad)] of every module, with shapes and dtypes checked."""
         entries, owner = [], {}
         for i, m in enumerate(self.modules):
             params, grads = m.params, m.grads  # models build these dicts anew on each access
@@ -97,20 +104,19 @@ class Optimizer:
                         "updated twice per step"
                     )
                 owner[id(p)] = where
-                entries.append(((id(m), name), p, g))
+                entries.append((p, g))
         return entries
 
     def step(self) -> None:
         """Update every parameter in place from its current gradient."""
-        for key, p, g in self._entries():
-            state = self.state.setdefault(key, {})
-            for s_name, s in state.items():
-                if isinstance(s, np.ndarray) and s.shape != p.shape:
-                    raise ValueError(
-                        f"params: parameter {key[1]!r} changed shape from {s.shape} to "
-                        f"{p.shape} since the optimiser's state {s_name!r} was created"
-                    )
-            self._update(p, g, state)
+        entries = self._entries()
+        current = {id(p) for p, _ in entries}
+        for key in [k for k in self.state if k not in current]:
+            del self.state[key], self._arrays[key]  # replaced arrays: their state is stale
+        for p, g in entries:
+            if id(p) not in self.state:
+                self.state[id(p)], self._arrays[id(p)] = {}, p
+            self._update(p, g, self.state[id(p)])
 
     def zero_grad(self) -> None:
         """Reset the gradients of every module (call it before each backward pass)."""
@@ -122,7 +128,7 @@ class Optimizer:
 
     def __repr__(self) -> str:
         hyper = ", ".join(
-            f"{k}={v}" for k, v in vars(self).items() if k not in ("modules", "state")
+            f"{k}={v}" for k, v in vars(self).items() if k not in ("modules", "state", "_arrays")
         )
         return f"{type(self).__name__}({len(self.modules)} modules, {hyper})"
 

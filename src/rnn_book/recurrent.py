@@ -10,6 +10,11 @@ where ``states`` is a tuple of (B,H) arrays ((h,) for RNN and GRU, (h, c) for LS
 stacks layers (layer l > 0 reads the concatenated outputs of layer l-1), runs the reverse
 direction on the time-reversed sequence, and maps everything onto PyTorch's conventions:
 ``h_n[layer * dirs + direction]`` and ``state_dict`` parameter names.
+
+Ownership: ``forward`` keeps private copies of the caller's ``x`` and ``h0`` in its cache
+and returns arrays the cache does not hold, so the caller may overwrite either without
+changing what ``backward`` computes. Under ``rb.no_grad()`` it keeps no cache (and copies
+nothing), so sampling between a forward and its backward changes no gradient.
 """
 
 from __future__ import annotations
@@ -19,12 +24,11 @@ import numpy as np
 from rnn_book._validate import (
     as_float_array,
     check_dtype,
-    check_params,
     check_positive_int,
     check_shape,
     prepare_sequence,
 )
-from rnn_book.module import Module
+from rnn_book.module import Module, grad_enabled, no_cache_error
 
 __all__ = ["Recurrent"]
 
@@ -107,23 +111,21 @@ class Recurrent(Module):
             return p["weight_ih" + s], p["weight_hh" + s], p["bias_ih" + s], p["bias_hh" + s]
         return p["weight_ih" + s], p["weight_hh" + s], None, None
 
-    def _check_params(self) -> None:
-        check_params(self.params, self._param_shapes(), self.dtype)
-
     # ------------------------------------------------------------------ input checks
     def _state_shape(self, B: int) -> tuple[int, int, int]:
         return (self.num_layers * self.num_directions, B, self.hidden_size)
 
-    def _prepare_x(self, x) -> tuple[np.ndarray, bool]:
-        """x as (T, B, D) in self.dtype, and whether the caller passed an unbatched (T, D)."""
-        return prepare_sequence(x, self.input_size, self.dtype, self.batch_first)
+    def _prepare_x(self, x, copy: bool = False) -> tuple[np.ndarray, bool]:
+        """x as (T, B, D) in self.dtype (a private copy if ``copy``), and whether the caller
+        passed an unbatched (T, D)."""
+        return prepare_sequence(x, self.input_size, self.dtype, self.batch_first, copy=copy)
 
-    def _prepare_state(self, name: str, s, B: int, unbatched: bool) -> np.ndarray:
-        """Return a (L*dirs, B, H) state; None means zeros."""
+    def _prepare_state(self, name: str, s, B: int, unbatched: bool, copy: bool = False):
+        """Return a (L*dirs, B, H) state (a private copy if ``copy``); None means zeros."""
         shape = self._state_shape(B)
         if s is None:
             return np.zeros(shape, dtype=self.dtype)
-        s = as_float_array(name, s, self.dtype)
+        s = as_float_array(name, s, self.dtype, copy=copy)
         if unbatched:
             check_shape(
                 name, s, (shape[0], shape[2]), "(num_layers * num_directions, H) for unbatched x"
@@ -170,10 +172,11 @@ class Recurrent(Module):
               indexed ``layer * num_directions + direction`` ((h_n, c_n) for the LSTM).
         """
         self._check_params()
-        x, unbatched = self._prepare_x(x)
+        train = grad_enabled()  # False under no_grad: keep no cache, copy nothing
+        x, unbatched = self._prepare_x(x, copy=train)
         T, B, _ = x.shape
         states0 = tuple(
-            self._prepare_state(n + "0", s, B, unbatched)
+            self._prepare_state(n + "0", s, B, unbatched, copy=train)
             for n, s in zip(self.state_names, self._split_states(h0), strict=True)
         )
         finals = tuple(np.empty(self._state_shape(B), dtype=self.dtype) for _ in states0)
@@ -192,12 +195,17 @@ class Recurrent(Module):
                 for f_all, f in zip(finals, fin, strict=True):
                     f_all[k] = f
             layer_in = outs[0] if len(outs) == 1 else np.concatenate(outs, axis=2)
-        self._cache = (caches, (T, B), unbatched)
         out = layer_in
         if unbatched:
-            return out[:, 0], self._join_states(tuple(f[:, 0] for f in finals))
-        if self.batch_first:
+            out, finals = out[:, 0], tuple(f[:, 0] for f in finals)
+        elif self.batch_first:
             out = out.transpose(1, 0, 2)
+        if train:
+            self._cache = (caches, (T, B), unbatched)
+            if self.num_directions == 1:
+                # out is the top layer's hs, which its cache holds: hand the caller a copy
+                # (the bidirectional concatenation and the finals are fresh arrays already)
+                out = out.copy()
         return out, self._join_states(finals)
 
     def backward(self, dout, dh_n=None):
@@ -217,7 +225,7 @@ class Recurrent(Module):
         Parameter gradients are ADDED to ``self.grads`` (call ``zero_grad()`` between steps).
         """
         if self._cache is None:
-            raise RuntimeError("backward: call forward before backward")
+            raise no_cache_error()
         caches, (T, B), unbatched = self._cache
         H, dirs = self.hidden_size, self.num_directions
         out_shape = (

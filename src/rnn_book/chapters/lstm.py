@@ -23,7 +23,7 @@ from rnn_book.elman import RNN
 from rnn_book.gradient_flow import gradient_norms_over_distance
 from rnn_book.gru import GRU
 from rnn_book.layers import Linear
-from rnn_book.lstm import LSTM, lstm_backward
+from rnn_book.lstm import LSTM, lstm_step_backward
 from rnn_book.recurrent import Recurrent
 from rnn_book.seeding import child_seeds
 from rnn_book.training import train_step
@@ -63,8 +63,20 @@ class BrokenLSTM(LSTM):
     """
 
     def _sequence_backward(self, dout, dstates, cache):
-        dx, dh0, dc0, dw = lstm_backward(dout, dstates[0], dstates[1], cache, cell_path=False)
-        return dx, (dh0, dc0), dw
+        """BPTT over ``rb.lstm.lstm_step_backward``, one step at a time, with the bug.
+
+        dout : (T, B, H).  dstates : (dh_T, dc_T), (B, H) each.  cache : ``LSTMCache``.
+        Returns dx (T, B, D), (dh0, dc0) and (dw_ih, dw_hh, db_ih, db_hh) as ``rb.LSTM``.
+        """
+        T = dout.shape[0]
+        dh, dc = dstates
+        dx = np.empty_like(cache.x)
+        dw = [0.0, 0.0, 0.0, 0.0]  # dw_ih, dw_hh, db_ih, db_hh: shared weights, summed over t
+        for t in reversed(range(T)):
+            dx[t], dh, dc_prev, *dw_t = lstm_step_backward(dh + dout[t], dc, cache.step(t))
+            dc = np.zeros_like(dc_prev)  # THE BUG. Correct BPTT: dc = dc_prev (= dc_t * f_t)
+            dw = [None if d is None else s + d for s, d in zip(dw, dw_t, strict=True)]
+        return dx, (dh, dc), tuple(dw)
 
 
 def set_gate_bias(layer: Recurrent, value: float) -> None:
