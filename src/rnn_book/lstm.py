@@ -9,7 +9,7 @@ Per step, with the four gates stacked in PyTorch's order i, f, g, o:
 
 The backward pass carries dc along the cell path, ``dc_{t-1} = dc_t * f_t``: the constant
 error carousel. Dropping that line still trains on some toy tasks but is wrong; the LSTM
-chapter's "broken LSTM" (``rnn_book.experiments.common.BrokenLSTM``) does exactly that.
+chapter's "broken LSTM" (``rnn_book.chapters.lstm.BrokenLSTM``) does exactly that.
 
 Read in this order: ``lstm_step_forward`` / ``lstm_step_backward`` (one step, one line per
 equation), then ``lstm_forward`` / ``lstm_backward`` (all T steps, the same arithmetic
