@@ -241,11 +241,6 @@ def test_empty_sequence_or_batch_time_major(cfg, axis):
     assert_error(info, ValueError, "x", shape)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rnn_book._validate.prepare_sequence checks T >= 1 and B >= 1 after turning x "
-    "time-major, so the message shows (T, B, D) instead of the (B, T, D) or (T, D) received",
-)
 @pytest.mark.parametrize(
     "batch_first,shape",
     [(True, (2, 0, 3)), (True, (0, 4, 3)), (False, (0, 3))],

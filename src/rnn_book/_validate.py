@@ -86,14 +86,17 @@ def prepare_sequence(x, input_size: int, dtype: np.dtype, batch_first: bool, cop
             f"x: expected last axis D = input_size = {input_size} in {layout}, got shape {x.shape}"
         )
     unbatched = x.ndim == 2
+    # checked on the caller's layout, so that the message shows the shape that came
+    T = x.shape[1] if batch_first and not unbatched else x.shape[0]
+    B = 1 if unbatched else (x.shape[0] if batch_first else x.shape[1])
+    if T == 0:
+        raise ValueError(f"x: expected at least one time step (T >= 1), got shape {x.shape}")
+    if B == 0:
+        raise ValueError(f"x: expected a batch of at least one sequence, got shape {x.shape}")
     if unbatched:
         x = x[:, None, :]
     elif batch_first:
         x = x.transpose(1, 0, 2)
-    if x.shape[0] == 0:
-        raise ValueError(f"x: expected at least one time step (T >= 1), got shape {x.shape}")
-    if x.shape[1] == 0:
-        raise ValueError(f"x: expected a batch of at least one sequence, got shape {x.shape}")
     # copied after the transpose, so that a batch_first input becomes time-major contiguous
     return (private(x, source) if copy else x), unbatched
 
