@@ -27,6 +27,38 @@ def check_positive_int(name: str, value) -> int:
     return int(value)
 
 
+def check_flag(name: str, value) -> bool:
+    """Return ``value`` as bool if it is a bool (numpy's too), else raise TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a bool, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_number(
+    name: str,
+    value,
+    low: float | None = None,
+    high: float | None = None,
+    allow_inf: bool = False,
+) -> float:
+    """Return ``value`` as float if it is a real number, finite (unless ``allow_inf``), at least
+    ``low`` and below ``high`` when given; else raise TypeError (not a number) or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    bad = np.isnan(value) or (np.isinf(value) and not allow_inf)
+    if bad or (low is not None and value < low) or (high is not None and value >= high):
+        if low is not None and high is not None:
+            bounds = f" in [{low}, {high})"
+        elif low is not None:
+            bounds = f" >= {low}"
+        else:
+            bounds = "" if high is None else f" < {high}"
+        kind = "number" if allow_inf else "finite number"
+        raise ValueError(f"{name}: expected a {kind}{bounds}, got {value}")
+    return value
+
+
 def as_float_array(name: str, value, dtype: np.dtype, copy: bool = False) -> np.ndarray:
     """Convert ``value`` to an ndarray of ``dtype``; reject non-numeric data and NaN/inf.
 

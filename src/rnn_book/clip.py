@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from rnn_book._validate import check_number
+
 __all__ = ["clip_grad_norm", "grad_norm"]
 
 
@@ -44,19 +46,10 @@ def _grad_arrays(modules_or_grad_dicts) -> list[np.ndarray]:
     return arrays
 
 
-def _check_number(name: str, value, allow_inf: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if np.isnan(value) or (np.isinf(value) and not allow_inf):
-        raise ValueError(f"{name}: expected a finite number, got {value}")
-    return value
-
-
 def grad_norm(modules_or_grad_dicts, norm_type: float = 2.0) -> float:
     """The joint ``norm_type``-norm of all gradients, as ``clip_grad_norm`` measures it, without
     changing them. Arguments as for ``clip_grad_norm``."""
-    norm_type = _check_number("norm_type", norm_type, allow_inf=True)
+    norm_type = check_number("norm_type", norm_type, allow_inf=True)
     if norm_type <= 0:
         raise ValueError(f"norm_type: expected a number > 0 or inf, got {norm_type}")
     arrays = _grad_arrays(modules_or_grad_dicts)
@@ -89,7 +82,7 @@ def clip_grad_norm(
     The total norm of the gradients BEFORE clipping, as a float (useful to plot: spikes of
     this number are exploding gradients).
     """
-    max_norm = _check_number("max_norm", max_norm)
+    max_norm = check_number("max_norm", max_norm)
     if max_norm < 0:
         raise ValueError(f"max_norm: expected a number >= 0, got {max_norm}")
     total = grad_norm(modules_or_grad_dicts, norm_type)

@@ -20,7 +20,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_book._validate import as_float_array, check_dtype, check_positive_int, check_shape
+from rnn_book._validate import (
+    as_float_array,
+    check_dtype,
+    check_flag,
+    check_positive_int,
+    check_shape,
+)
 from rnn_book.module import Module, grad_enabled, no_cache_error
 
 __all__ = ["IndRNN", "indrnn_backward", "indrnn_forward"]
@@ -119,8 +125,7 @@ class IndRNN(Module):
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         if nonlinearity not in ("relu", "tanh"):
             raise ValueError(f"nonlinearity: expected 'relu' or 'tanh', got {nonlinearity!r}")
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias: expected a bool, got {type(bias).__name__} {bias!r}")
+        check_flag("bias", bias)
         self.nonlinearity = nonlinearity
         self.bias = bool(bias)
         self.dtype = check_dtype(dtype)

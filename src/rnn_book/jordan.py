@@ -28,6 +28,7 @@ import numpy as np
 from rnn_book._validate import (
     as_float_array,
     check_dtype,
+    check_flag,
     check_positive_int,
     check_shape,
     prepare_sequence,
@@ -239,9 +240,8 @@ class JordanRNN(Module):
                 f"output_activation: expected one of {_OUTPUT_ACTIVATIONS}, "
                 f"got {output_activation!r}"
             )
-        for name, flag in (("bias", bias), ("batch_first", batch_first)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{name}: expected a bool, got {type(flag).__name__} {flag!r}")
+        check_flag("bias", bias)
+        check_flag("batch_first", batch_first)
         if isinstance(context_decay, bool) or not isinstance(
             context_decay, (int, float, np.integer, np.floating)
         ):

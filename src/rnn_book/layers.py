@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_book._validate import as_float_array, check_dtype, check_positive_int, private
+from rnn_book._validate import as_float_array, check_dtype, check_flag, check_positive_int, private
 from rnn_book.module import Module, grad_enabled, no_cache_error
 
 __all__ = ["Embedding", "Linear"]
@@ -45,8 +45,7 @@ class Linear(Module):
     ):
         self.in_features = check_positive_int("in_features", in_features)
         self.out_features = check_positive_int("out_features", out_features)
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias: expected a bool, got {type(bias).__name__} {bias!r}")
+        check_flag("bias", bias)
         self.bias = bool(bias)
         self.dtype = check_dtype(dtype)
         rng = np.random.default_rng(seed)

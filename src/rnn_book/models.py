@@ -41,16 +41,48 @@ __all__ = [
     "Seq2Seq",
     "make_rnn",
     "one_hot",
+    "set_gate_bias",
 ]
 
 _CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
-def make_rnn(cell: str, input_size: int, hidden_size: int, **kwargs) -> Recurrent:
-    """``make_rnn("lstm", D, H, num_layers=2)`` -> ``LSTM(D, H, num_layers=2)``; cell in rnn/lstm/gru."""
+def make_rnn(
+    cell: str, input_size: int, hidden_size: int, gate_bias: float | None = None, **kwargs
+) -> Recurrent:
+    """The one place a recurrent layer is built by name.
+
+    ``make_rnn("lstm", D, H, num_layers=2)`` -> ``LSTM(D, H, num_layers=2)``; ``cell`` is
+    "rnn", "lstm" or "gru"; other keyword arguments go to the layer. ``gate_bias`` (LSTM, GRU
+    only) sets the initial bias of the gate that keeps the old state: see ``set_gate_bias``.
+    """
     if cell not in _CELLS:
         raise ValueError(f"cell: expected one of {sorted(_CELLS)}, got {cell!r}")
-    return _CELLS[cell](input_size, hidden_size, **kwargs)
+    if gate_bias is not None and cell == "rnn":
+        raise ValueError("gate_bias: the vanilla RNN has no gate; expected None")
+    layer = _CELLS[cell](input_size, hidden_size, **kwargs)
+    if gate_bias is not None:
+        set_gate_bias(layer, gate_bias)
+    return layer
+
+
+def set_gate_bias(layer: Recurrent, value: float) -> None:
+    """Set the total bias (b_ih + b_hh) of the state-keeping gate of every layer to ``value``.
+
+    LSTM: the forget gate f (rows H:2H, gate order i, f, g, o). GRU: the update gate z
+    (rows H:2H, order r, z, n), which multiplies h_{t-1} in PyTorch's convention.
+    The value goes into ``bias_ih``; ``bias_hh`` of that block is set to 0.
+    """
+    if not isinstance(layer, (LSTM, GRU)):
+        raise TypeError(f"layer: expected an LSTM or GRU, got {type(layer).__name__}")
+    if not layer.bias:
+        raise ValueError("layer: expected a layer with bias=True to set a gate bias")
+    H = layer.hidden_size
+    for name, p in layer.params.items():
+        if name.startswith("bias_ih"):
+            p[H : 2 * H] = value
+        elif name.startswith("bias_hh"):
+            p[H : 2 * H] = 0.0
 
 
 def one_hot(ids, num_classes: int, dtype=np.float64) -> np.ndarray:

@@ -23,24 +23,14 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from rnn_book._validate import check_flag, check_number
+
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "Optimizer", "RMSprop"]
 
 
 def _number(name: str, value, low: float = 0.0, high: float | None = None) -> float:
-    """``value`` as float if low <= value (< high when given), else TypeError/ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < low or (high is not None and value >= high):
-        bounds = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{name}: expected a finite number {bounds}, got {value}")
-    return value
-
-
-def _flag(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: expected a bool, got {type(value).__name__} {value!r}")
-    return bool(value)
+    # hyper-parameters are finite and, unless said otherwise, non-negative
+    return check_number(name, value, low=low, high=high)
 
 
 class Optimizer:
@@ -157,7 +147,7 @@ class SGD(Optimizer):
         self.momentum = _number("momentum", momentum)
         self.dampening = _number("dampening", dampening)
         self.weight_decay = _number("weight_decay", weight_decay)
-        self.nesterov = _flag("nesterov", nesterov)
+        self.nesterov = check_flag("nesterov", nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "nesterov: expected momentum > 0 and dampening = 0 with nesterov=True, "
@@ -284,7 +274,7 @@ class RMSprop(Optimizer):
         self.eps = _number("eps", eps)
         self.weight_decay = _number("weight_decay", weight_decay)
         self.momentum = _number("momentum", momentum)
-        self.centered = _flag("centered", centered)
+        self.centered = check_flag("centered", centered)
         super().__init__(modules)
 
     def _update(self, p, g, state):
@@ -347,8 +337,8 @@ class Adam(Optimizer):
         )
         self.eps = _number("eps", eps)
         self.weight_decay = _number("weight_decay", weight_decay)
-        self.amsgrad = _flag("amsgrad", amsgrad)
-        self.decoupled_weight_decay = _flag("decoupled_weight_decay", decoupled_weight_decay)
+        self.amsgrad = check_flag("amsgrad", amsgrad)
+        self.decoupled_weight_decay = check_flag("decoupled_weight_decay", decoupled_weight_decay)
         super().__init__(modules)
 
     def _update(self, p, g, state):

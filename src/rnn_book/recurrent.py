@@ -24,6 +24,7 @@ import numpy as np
 from rnn_book._validate import (
     as_float_array,
     check_dtype,
+    check_flag,
     check_positive_int,
     check_shape,
     prepare_sequence,
@@ -65,13 +66,9 @@ class Recurrent(Module):
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.num_layers = check_positive_int("num_layers", num_layers)
-        for name, flag in (
-            ("bias", bias),
-            ("batch_first", batch_first),
-            ("bidirectional", bidirectional),
-        ):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{name}: expected a bool, got {type(flag).__name__} {flag!r}")
+        check_flag("bias", bias)
+        check_flag("batch_first", batch_first)
+        check_flag("bidirectional", bidirectional)
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.bidirectional = bool(bidirectional)

@@ -19,11 +19,10 @@ import numpy as np
 
 from rnn_book.data.memory import adding_problem, delayed_recall
 from rnn_book.data.subtraction import encode_subtraction, subtraction_split
-from rnn_book.elman import RNN
 from rnn_book.gradient_flow import gradient_norms_over_distance
-from rnn_book.gru import GRU
 from rnn_book.layers import Linear
 from rnn_book.lstm import LSTM, lstm_step_backward
+from rnn_book.models import make_rnn, set_gate_bias
 from rnn_book.recurrent import Recurrent
 from rnn_book.seeding import child_seeds
 from rnn_book.training import train_step
@@ -79,38 +78,17 @@ class BrokenLSTM(LSTM):
         return dx, (dh, dc), tuple(dw)
 
 
-def set_gate_bias(layer: Recurrent, value: float) -> None:
-    """Set the total bias (b_ih + b_hh) of the state-keeping gate of every layer to ``value``.
-
-    LSTM: the forget gate f (rows H:2H, gate order i, f, g, o). GRU: the update gate z
-    (rows H:2H, order r, z, n), which multiplies h_{t-1} in PyTorch's convention.
-    The value goes into ``bias_ih``; ``bias_hh`` of that block is set to 0.
-    """
-    if not isinstance(layer, (LSTM, GRU)):
-        raise TypeError(f"layer: expected an LSTM or GRU, got {type(layer).__name__}")
-    if not layer.bias:
-        raise ValueError("layer: expected a layer with bias=True to set a gate bias")
-    H = layer.hidden_size
-    for name, p in layer.params.items():
-        if name.startswith("bias_ih"):
-            p[H : 2 * H] = value
-        elif name.startswith("bias_hh"):
-            p[H : 2 * H] = 0.0
-
-
 def make_cell(
     cell: str, input_size: int, hidden_size: int, seed: int, gate_bias: float | None = None
 ) -> Recurrent:
-    """A single-layer recurrent layer named by ``cell`` (see the module docstring)."""
-    classes = {"rnn": RNN, "lstm": LSTM, "gru": GRU, "broken_lstm": BrokenLSTM}
-    if cell not in classes:
-        raise ValueError(f"cell: expected one of {sorted(classes)}, got {cell!r}")
-    layer = classes[cell](input_size, hidden_size, seed=seed)
-    if gate_bias is not None:
-        if cell == "rnn":
-            raise ValueError("gate_bias: the vanilla RNN has no gate; expected None")
-        set_gate_bias(layer, gate_bias)
-    return layer
+    """A single-layer recurrent layer named by ``cell``: ``rb.make_rnn``'s cells plus
+    "broken_lstm" (see the module docstring)."""
+    if cell == "broken_lstm":
+        layer = BrokenLSTM(input_size, hidden_size, seed=seed)
+        if gate_bias is not None:
+            set_gate_bias(layer, gate_bias)
+        return layer
+    return make_rnn(cell, input_size, hidden_size, gate_bias=gate_bias, seed=seed)
 
 
 def final_state_model(
