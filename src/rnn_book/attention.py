@@ -19,6 +19,8 @@ s_0 = h_S, into the encoder's final state; BPTT then runs through both recurrent
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from rnn_book._validate import check_dtype
@@ -34,6 +36,16 @@ __all__ = ["AttentionSeq2Seq"]
 def _top(state):
     """(num_layers, B, H) top-layer hidden state from h_n or an LSTM (h_n, c_n) pair."""
     return (state[0] if isinstance(state, tuple) else state)[-1]
+
+
+class AttentionCache(NamedTuple):
+    """What ``AttentionSeq2Seq.backward`` needs from ``forward``."""
+
+    enc_out: np.ndarray  # (S, B, H) encoder states h_1..h_S
+    dec_out: np.ndarray  # (T, B, H) decoder states s_1..s_T
+    keys: np.ndarray  # (S, B, H) W_a h_i
+    alpha: np.ndarray  # (T, B, S) attention weights
+    tilde: np.ndarray  # (T, B, H) attentional states tanh(W_c [c_t; s_t])
 
 
 class AttentionSeq2Seq(Model):
@@ -156,7 +168,7 @@ class AttentionSeq2Seq(Model):
         self.attention = alpha.view()
         self.attention.flags.writeable = False  # backward reads alpha: show it, read-only
         if grad_enabled():
-            self._cache = (enc_out, dec_out, keys, alpha, tilde)
+            self._cache = AttentionCache(enc_out, dec_out, keys, alpha, tilde)
         return logits
 
     def backward(self, dlogits):

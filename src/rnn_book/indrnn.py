@@ -18,6 +18,8 @@ optimisers work with it.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from rnn_book._validate import (
@@ -30,6 +32,18 @@ from rnn_book._validate import (
 from rnn_book.module import Module, grad_enabled, no_cache_error
 
 __all__ = ["IndRNN", "indrnn_backward", "indrnn_forward"]
+
+
+class IndRNNCache(NamedTuple):
+    """What ``indrnn_backward`` needs from ``indrnn_forward``."""
+
+    x: np.ndarray  # (T, B, D) inputs
+    h0: np.ndarray  # (B, H) initial state
+    hs: np.ndarray  # (T, B, H) states h_1..h_T
+    U: np.ndarray  # (H, D) input weights
+    w: np.ndarray  # (H,) one recurrent weight per unit
+    has_bias: bool
+    nonlinearity: str
 
 
 def indrnn_forward(x, h0, U, w, b=None, nonlinearity="relu"):
@@ -53,7 +67,7 @@ def indrnn_forward(x, h0, U, w, b=None, nonlinearity="relu"):
         else:
             np.tanh(a, out=a)
         h = a
-    return hs, (x, h0, hs, U, w, b is not None, nonlinearity)
+    return hs, IndRNNCache(x, h0, hs, U, w, b is not None, nonlinearity)
 
 
 def indrnn_backward(dhs, dh_T, cache):
@@ -183,7 +197,7 @@ class IndRNN(Module):
         """dout (T, B, H); dh_n (1, B, H) or None -> dx (T, B, D), dh0 (1, B, H)."""
         if self._cache is None:
             raise no_cache_error()
-        hs = self._cache[2]
+        hs = self._cache.hs
         _, B, H = hs.shape
         dout = as_float_array("dout", dout, self.dtype)
         check_shape("dout", dout, hs.shape, "(time, batch, hidden)")

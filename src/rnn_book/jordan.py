@@ -23,6 +23,8 @@ for this network, so the parameters keep the book's names U, W, b, V, c.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from rnn_book._validate import (
@@ -68,6 +70,22 @@ def _output_backward(dy: np.ndarray, y: np.ndarray, g: str) -> np.ndarray:
         # Jacobian diag(y) - y y^T applied to dy, row by row
         return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
     return dy
+
+
+class JordanCache(NamedTuple):
+    """What ``jordan_backward`` needs from ``jordan_forward``."""
+
+    x: np.ndarray  # (T, B, D) inputs
+    hs: np.ndarray  # (T, B, H) hidden states
+    ys: np.ndarray  # (T, B, C) outputs, fed back through the context
+    ss: np.ndarray  # (T, B, C) the context each step read (s before its update)
+    U: np.ndarray  # (H, D)
+    W: np.ndarray  # (H, C) context -> hidden
+    V: np.ndarray  # (C, H) hidden -> output
+    has_bias: bool
+    nonlinearity: str
+    output_activation: str
+    context_decay: float
 
 
 def jordan_forward(
@@ -126,7 +144,9 @@ def jordan_forward(
         y = z if ys is zs else _activate_output(z, output_activation, ys[t])
         s = y if context_decay == 0.0 else context_decay * s + y
     s_next = s.copy()  # a fresh array: the caller may overwrite it without touching the cache
-    cache = (x, hs, ys, ss, U, W, V, b is not None, nonlinearity, output_activation, context_decay)
+    cache = JordanCache(
+        x, hs, ys, ss, U, W, V, b is not None, nonlinearity, output_activation, context_decay
+    )
     return zs, ys, s_next, cache
 
 
