@@ -275,6 +275,54 @@ def test_seq2seq_learns_a_few_numerals():
     assert structures.exact_match(model, nums) > 0.9
 
 
+def test_decode_right_padding_moves_pads_after_the_characters():
+    seen = []
+
+    class Echo:  # records the source it is given, answers nothing
+        def greedy_decode(self, src, bos, length, eos_id=None):
+            seen.append(src)
+            return np.full((length, src.shape[1]), rb.data.numerals.EOS)
+
+    nums = [10, 9999, 305]
+    assert structures.decode(Echo(), nums) == ["", "", ""]
+    structures.decode(Echo(), nums, pad="right")
+    left, right = seen
+    for j in range(len(nums)):
+        chars = left[:, j][left[:, j] != 0]
+        n = len(chars)
+        np.testing.assert_array_equal(left[-n:, j], chars)  # left: characters at the end
+        np.testing.assert_array_equal(right[:n, j], chars)  # right: the same at the start
+        assert (right[n:, j] == 0).all()
+    with pytest.raises(ValueError, match="pad"):
+        structures.decode(Echo(), nums, pad="middle")
+
+
+def test_mistakes_sorts_wrong_answers():
+    nums = [300, 1004, 8298, 9999]
+    r = structures.mistakes(nums, ["30", "1040", "8298", "9999"])
+    assert r["wrong"] == 2 and r["wrong_with_zero"] == 2 and r["wrong_length"] == 1
+    assert r["zero_share"] == 0.5
+    # 三百 (2 characters) and 一千零四 (4) are short; 九千九百九十九 has 7
+    assert r["short_count"] == 2 and r["short_error"] == 1.0 and r["long_error"] == 0.0
+    with pytest.raises(ValueError, match="answers"):
+        structures.mistakes(nums, ["300"])
+
+
+def test_tune_steps_counts_notes_and_bars():
+    assert structures.tune_steps("1:2 2:2 3:4 5,:8") == (4, 2)
+    notes, bars = structures.tune_steps(rb.data.melodies.TUNES["twinkle"])
+    assert notes > bars > 0
+    with pytest.raises(ValueError, match="whole number of bars"):
+        structures.tune_steps("1:2 2:2")
+
+
+def test_many_to_one_gradient_reaches_every_step():
+    g = structures.many_to_one_gradients(T=6, seed=1)
+    assert g["dh_norm"].shape == g["dx_norm"].shape == (6,)
+    assert (g["dh_norm"] > 0).all() and (g["dx_norm"] > 0).all()
+    assert g["dx_gap"] < 1e-12  # the hand-written BPTT equals ManyToOne.backward
+
+
 # ----------------------------------------------------------------------------- shapes, ui
 
 

@@ -3,7 +3,9 @@
 * ``trace`` / ``format_trace``: the array shapes inside each structure, measured by running it.
 * ``train_hello``: many-to-many, the smallest case: h,e,l,l -> e,l,l,o.
 * ``make_model``, ``train``, ``decode``, ``exact_match``: encoder-decoder on Chinese numerals
-  (data from ``rnn_book.data.numerals``).
+  (data from ``rnn_book.data.numerals``); ``mistakes`` sorts its wrong answers.
+* ``tune_steps``: how many time steps a melody takes (one per note), against its bars.
+* ``many_to_one_gradients``: one loss at the last step, and the gradient it sends to every step.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ __all__ = [
     "exact_match",
     "format_trace",
     "make_model",
+    "many_to_one_gradients",
+    "mistakes",
     "trace",
     "train",
     "train_hello",
+    "tune_steps",
 ]
 
 
@@ -160,9 +165,17 @@ def train(model, numbers, epochs: int = 30, lr: float = 1e-2, batch_size: int = 
 
 
 @single_thread
-def decode(model, numbers) -> list[str]:
-    """Greedy answers of the model for ``numbers``, as digit strings (cut at <eos>)."""
+def decode(model, numbers, pad: str = "left") -> list[str]:
+    """Greedy answers of the model for ``numbers``, as digit strings (cut at <eos>).
+
+    pad : "left" (as in training, ``encode_pairs``) or "right": the same source characters
+    with the <pad> symbols moved after them (the exercise on padding).
+    """
+    if pad not in ("left", "right"):
+        raise ValueError(f"pad: expected 'left' or 'right', got {pad!r}")
     src, *_ = encode_pairs(numbers)
+    if pad == "right":
+        src = np.stack([np.concatenate([col[col != 0], col[col == 0]]) for col in src.T], axis=1)
     ids = model.greedy_decode(src, BOS, TGT_LEN, eos_id=EOS)  # (TGT_LEN, N)
     answers = []
     for col in ids.T:
@@ -178,3 +191,90 @@ def decode(model, numbers) -> list[str]:
 def exact_match(model, numbers) -> float:
     """Fraction of ``numbers`` whose decoded digits are exactly right."""
     return float(np.mean([a == str(int(n)) for a, n in zip(decode(model, numbers), numbers)]))
+
+
+def tune_steps(tune: str, eighths_per_bar: int = 8) -> tuple[int, int]:
+    """(notes, bars) of a tune written as in ``rnn_book.data.melodies.TUNES``.
+
+    A note-level model takes one time step per note, so ``notes`` is the number of steps;
+    ``bars`` counts durations (in eighth notes, the ``:n`` of each token) in bars of
+    ``eighths_per_bar`` (8 for 4/4 time). Raises if the tune is not a whole number of bars.
+    """
+    notes = tune.split()
+    eighths = sum(int(note.rsplit(":", 1)[1]) for note in notes)
+    if not notes or eighths % eighths_per_bar:
+        raise ValueError(
+            f"tune: expected a whole number of bars of {eighths_per_bar} eighths, got {eighths}"
+        )
+    return len(notes), eighths // eighths_per_bar
+
+
+def many_to_one_gradients(
+    T: int = 8, input_size: int = 3, hidden_size: int = 5, classes: int = 2, seed: int = 0
+) -> dict:
+    """Backpropagate ONE loss at the last step of a many-to-one RNN; what reaches each step.
+
+    Builds ``ManyToOne(RNN, Linear)``, feeds a random (T, 1, D) sequence, takes the cross
+    entropy of the single output and backpropagates twice: with the model (``dx``) and by
+    hand with ``rnn_step_forward`` / ``rnn_step_backward`` (``dh``: dL/dh_t, which at t < T
+    arrives only through W from step t+1). Returns a dict of ``loss``, ``dh_norm`` and
+    ``dx_norm`` (T,) and ``dx_gap`` (max |hand - model| of dL/dx).
+    """
+    from rnn_book.elman import RNN, rnn_step_backward, rnn_step_forward
+    from rnn_book.layers import Linear
+    from rnn_book.models import ManyToOne
+
+    rng = np.random.default_rng(seed)
+    model = ManyToOne(
+        RNN(input_size, hidden_size, seed=seed), Linear(hidden_size, classes, seed=seed)
+    )
+    x = rng.normal(size=(T, 1, input_size))
+    target = rng.integers(classes, size=1)
+    loss, dlogits = cross_entropy(model.forward(x), target)
+    dx_model = model.backward(dlogits)
+
+    p = model.rnn.params
+    weights = (p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"])
+    h, caches = np.zeros((1, hidden_size)), []
+    for t in range(T):
+        h, cache = rnn_step_forward(x[t], h, *weights)
+        caches.append(cache)
+    dh = dlogits @ model.head.params["weight"]  # dL/dh_T: the only output is V h_T + c
+    dh_norm, dx = np.zeros(T), np.zeros_like(x)
+    for t in reversed(range(T)):  # no output at t < T: dL/dh_t comes from step t+1 alone
+        dh_norm[t] = np.linalg.norm(dh)
+        dx[t], dh, *_ = rnn_step_backward(dh, caches[t])
+    return {
+        "loss": float(loss),
+        "dh_norm": dh_norm,
+        "dx_norm": np.linalg.norm(dx, axis=(1, 2)),
+        "dx_gap": float(np.abs(dx - dx_model).max()),
+    }
+
+
+def mistakes(numbers, answers) -> dict:
+    """Sort the wrong answers of the numeral translator.
+
+    Returns counts: ``wrong``; ``wrong_with_zero`` (the true number has a digit 0, which
+    the Chinese reading says as 零 or leaves out); ``wrong_length`` (wrong number of
+    digits); the share of numbers with a 0 among all ``numbers`` (``zero_share``); and the
+    error rate on short readings (at most 4 characters) and on 7-character ones.
+    """
+    from rnn_book.data.numerals import chinese_numeral
+
+    truth = [str(int(n)) for n in numbers]
+    if len(truth) != len(answers):
+        raise ValueError(f"answers: expected {len(truth)}, got {len(answers)}")
+    wrong = [(t, a) for t, a in zip(truth, answers) if a != t]
+    lengths = np.array([len(chinese_numeral(int(n))) for n in numbers])
+    ok = np.array([a == t for t, a in zip(truth, answers)])
+    short, full = lengths <= 4, lengths == 7
+    return {
+        "wrong": len(wrong),
+        "wrong_with_zero": sum("0" in t for t, _ in wrong),
+        "wrong_length": sum(len(a) != len(t) for t, a in wrong),
+        "zero_share": float(np.mean(["0" in t for t in truth])),
+        "short_count": int(short.sum()),
+        "short_error": float(1 - ok[short].mean()) if short.any() else float("nan"),
+        "long_error": float(1 - ok[full].mean()) if full.any() else float("nan"),
+    }
