@@ -19,10 +19,12 @@ thread everywhere, CPU time leaves out the time the process waited for a core, s
 machine shared with other busy processes it is the steadier measure; wall time is what a
 user waits on an idle machine.
 
-Run (one core, the BLAS kernel chosen by the CPU, see benchmarks/README.md)::
+Run from the repository root (one core, the BLAS kernel chosen by the CPU, see
+benchmarks/README.md)::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
-        /work/venv/bin/python benchmarks/bench_recurrent.py --repeats 30
+        .venv/bin/python benchmarks/bench_recurrent.py --repeats 30 \\
+        --output benchmarks/results/recurrent_YYYY-MM-DD.md
 
 Quick run: ``--repeats 5 --sizes 50,32,64,128 --cells lstm --dtypes float64``.
 """

