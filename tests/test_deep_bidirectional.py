@@ -7,6 +7,7 @@ import rnn_book as rb
 from rnn_book.chapters.deep_bidirectional import (
     BlurTagger,
     misaligned_outputs,
+    train_blur_first,
     train_blur_tagger,
     train_depth,
 )
@@ -74,6 +75,22 @@ def test_only_aligned_bidirectional_recovers_blurred_symbols():
     assert res["misaligned"]["blurred"] < res["aligned"]["blurred"] - 0.3
     first_half = res["misaligned"]["by_position"][0:6:2]
     assert np.nanmax(first_half) < 0.3  # before the middle, the right state is never paired
+
+
+def test_a_delay_of_one_step_lets_a_forward_tagger_recover_blurred_symbols():
+    _, res = train_blur_tagger("forward", seed=0, steps=150, delay=1)
+    assert res["blurred"] > 0.9
+    assert res["by_position"].shape == (12,) and np.isnan(res["by_position"][-1])
+    with pytest.raises(ValueError, match=r"delay: expected an int in \[0, 12\)"):
+        train_blur_tagger("forward", steps=1, delay=12)
+
+
+def test_one_output_at_the_end_is_what_the_course_pairing_gets_right():
+    res = {p: train_blur_first(p, seed=0, steps=80)[1] for p in BlurTagger.PAIRINGS}
+    # the final backward state has just read x_2, x_1: the blurred first symbol is easy
+    assert res["misaligned"]["blurred"] > 0.9
+    assert res["forward"]["blurred"] < res["misaligned"]["blurred"] - 0.3
+    assert res["aligned"]["blurred"] < res["misaligned"]["blurred"] - 0.3
 
 
 def test_window_parity_matches_brute_force():

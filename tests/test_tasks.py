@@ -186,6 +186,29 @@ def test_a_regressor_that_outputs_zero_return_is_the_naive_forecast():
     np.testing.assert_allclose(m2o.predict_prices(model, X, 0.01), m2o.naive_forecast(X))
 
 
+def test_raw_regressor_reads_and_predicts_prices_scaled():
+    X = np.arange(1.0, 13.0).reshape(3, 4)
+    inputs = m2o.raw_inputs(X, 2.0)
+    assert inputs.shape == (4, 3, 1)
+    np.testing.assert_allclose(inputs[:, :, 0], X.T / 2.0)
+    with pytest.raises(ValueError, match="price_scale"):
+        m2o.raw_inputs(X, 0.0)
+    model = m2o.make_regressor(4, seed=0)
+    model.head.params["weight"][...] = 0.0
+    model.head.params["bias"][...] = 0.5  # outputs price / scale = 0.5 for every window
+    np.testing.assert_allclose(m2o.predict_raw_prices(model, X, price_scale=10.0), 5.0)
+
+
+def test_raw_regressor_learns_a_flat_series_and_checks_shapes():
+    X = np.full((64, 5), 80.0)
+    y = np.full(64, 80.0)
+    model = m2o.make_regressor(4, seed=0)
+    history = m2o.train_raw_regressor(model, X, y, epochs=30, lr=1e-2, seed=0)
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    with pytest.raises(ValueError, match="y"):
+        m2o.train_raw_regressor(model, X, y[:3])
+
+
 def test_stock_regressor_finds_momentum_that_naive_ignores():
     # log returns follow AR(1) with phi = 0.8: tomorrow's return is predictable from today's
     p = rb.data.momentum_walk(900, phi=0.8, seed=0)

@@ -2,7 +2,9 @@
 
 * Depth: ``train_depth`` on window parity (data ``rnn_book.data.parity``).
 * Direction: ``BlurTagger``, ``train_blur_tagger`` and the course's misaligned pairing
-  ``misaligned_outputs`` on blurred syllables (data ``rnn_book.data.blurred``).
+  ``misaligned_outputs`` on blurred syllables (data ``rnn_book.data.blurred``);
+  ``train_blur_first``: the same taggers with one output at the end of the sequence, where
+  the course's pairing is the right one.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from rnn_book.optim import Adam
 from rnn_book.seeding import child_seeds
 from rnn_book.training import train_step
 
-__all__ = ["BlurTagger", "misaligned_outputs", "train_blur_tagger", "train_depth"]
+__all__ = [
+    "BlurTagger",
+    "misaligned_outputs",
+    "train_blur_first",
+    "train_blur_tagger",
+    "train_depth",
+]
 
 
 def train_depth(
@@ -130,35 +138,97 @@ def train_blur_tagger(
     batch: int = 32,
     lr: float = 0.02,
     task_seed: int = 0,
+    delay: int = 0,
 ):
     """Train a ``BlurTagger`` and measure it on 1000 held-out sequences.
 
     Every training batch is fresh (generated with its own seed); the held-out set uses
     seeds never used in training. The permutation g is the same everywhere (``task_seed``).
+    With ``delay`` d > 0 the symbol of step t is output at step t + d (the model may read d
+    more inputs first); the last d steps of a sequence then get no output and are not scored.
 
     Returns
     -------
     model, and a dict with held-out accuracy on blurred positions ("blurred"), on clear
     positions ("clear"), and the per-position accuracy at blurred inputs ("by_position",
-    (T,) array, NaN at odd positions which are never blurred).
+    (T,) array, NaN at odd positions which are never blurred, and at unscored ones).
     """
+    T = 2 * words
+    if isinstance(delay, bool) or not isinstance(delay, (int, np.integer)) or not 0 <= delay < T:
+        raise ValueError(f"delay: expected an int in [0, {T}) for {words} words, got {delay!r}")
     model = BlurTagger(alphabet, hidden_size, pairing, seed=seed)
     opt = Adam([model], lr=lr)
 
     def data(n, rng_seed):
         return blurred_pairs(n, words, alphabet, seed=task_seed, rng_seed=rng_seed)
 
+    mask = None
+    if delay:
+        mask = np.zeros((T, batch), dtype=bool)
+        mask[delay:] = True  # no output is asked for at the first d steps
     for step in range(steps):
         x, y, _ = data(batch, (seed, step))
-        train_step(model, x, y, cross_entropy, opt)
+        if delay:
+            y = np.concatenate([np.zeros_like(y[:delay]), y[: T - delay]])  # y_t at t + d
+        train_step(model, x, y, cross_entropy, opt, mask=mask)
     x, y, blurred = data(1000, ("held-out",))
-    correct = model.forward(x).argmax(axis=-1) == y
+    pred = model.forward(x).argmax(axis=-1)[delay:]  # the answer for step t, t < T - d
+    y, blurred = y[: T - delay], blurred[: T - delay]
+    correct = pred == y
     with np.errstate(invalid="ignore"):
         by_position = np.where(
             blurred.any(axis=1), (correct & blurred).sum(1) / np.maximum(blurred.sum(1), 1), np.nan
         )
+    by_position = np.concatenate([by_position, np.full(delay, np.nan)])
     return model, {
         "blurred": float(correct[blurred].mean()),
         "clear": float(correct[~blurred].mean()),
         "by_position": by_position,
+    }
+
+
+def train_blur_first(
+    pairing: str,
+    seed: int = 0,
+    steps: int = 300,
+    hidden_size: int = 16,
+    alphabet: int = 8,
+    words: int = 6,
+    batch: int = 32,
+    lr: float = 0.02,
+    task_seed: int = 0,
+):
+    """One output at the end of the sequence: the true FIRST symbol, read at the last step.
+
+    The model is a ``BlurTagger``; only its output at the last step t = T is trained (a mask
+    on the loss) and measured. At that step the pairings mean:
+
+    * "forward": the forward state at x_T (it has read everything, and must carry x_1, x_2);
+    * "misaligned" (the course's pairing): the forward state at x_T with the backward run's
+      T-th state, the one at x_1: both final states, as ``ManyToOne`` concatenates them;
+    * "aligned": the forward and backward states at x_T; the backward half has read x_T only.
+
+    Returns
+    -------
+    model, and a dict with held-out accuracy (1000 sequences) of the answer at the last step
+    where the first symbol was blurred ("blurred") and where it was clear ("clear").
+    """
+    model = BlurTagger(alphabet, hidden_size, pairing, seed=seed)
+    opt = Adam([model], lr=lr)
+
+    def data(n, rng_seed):
+        x, y, blurred = blurred_pairs(n, words, alphabet, seed=task_seed, rng_seed=rng_seed)
+        targets = np.broadcast_to(y[0], y.shape).copy()  # the first symbol, at every step
+        mask = np.zeros(y.shape, dtype=bool)
+        mask[-1] = True  # ... but only the last step's output counts
+        return x, targets, mask, blurred[0]
+
+    for step in range(steps):
+        x, y, mask, _ = data(batch, ("first", seed, step))
+        train_step(model, x, y, cross_entropy, opt, mask=mask)
+    x, y, _, blurred = data(1000, ("first", "held-out"))
+    correct = model.forward(x)[-1].argmax(axis=-1) == y[-1]
+    return model, {
+        "blurred": float(correct[blurred].mean()),
+        "clear": float(correct[~blurred].mean()),
     }

@@ -4,8 +4,9 @@
   ``train_bow``, ``make_classifier``, ``train_classifier``, ``predict_labels``,
   ``running_probability``, ``accuracy``); data from ``rnn_book.data.sentiment``.
 * Stock: tomorrow's close from the last ten days against "tomorrow = today"
-  (``naive_forecast``, ``make_regressor``, ``train_regressor``, ``predict_prices``);
-  data from ``rnn_book.data.stock``.
+  (``naive_forecast``, ``make_regressor``, ``train_regressor``, ``predict_prices``), and the
+  exercise's counterexample on undifferenced prices (``raw_inputs``, ``train_raw_regressor``,
+  ``predict_raw_prices``); data from ``rnn_book.data.stock``.
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ __all__ = [
     "naive_forecast",
     "predict_labels",
     "predict_prices",
+    "predict_raw_prices",
+    "raw_inputs",
     "running_probability",
     "to_inputs",
     "train_bow",
     "train_classifier",
+    "train_raw_regressor",
     "train_regressor",
 ]
 
@@ -248,3 +252,46 @@ def predict_prices(model, X, scale: float) -> np.ndarray:
     X, _ = _check_windows(X)
     log_return = model.forward(to_inputs(X, scale))[:, 0] * scale
     return X[:, -1] * np.exp(log_return)
+
+
+def raw_inputs(X, price_scale: float) -> np.ndarray:
+    """Windows (N, L) -> RNN inputs (L, N, 1): the closes themselves divided by price_scale."""
+    X, _ = _check_windows(X)
+    if not price_scale > 0:
+        raise ValueError(f"price_scale: expected a positive number, got {price_scale}")
+    return (X / price_scale).T[:, :, None]
+
+
+def train_raw_regressor(
+    model,
+    X,
+    y,
+    price_scale: float = 100.0,
+    epochs: int = 20,
+    lr: float = 3e-3,
+    batch_size: int = 64,
+    seed: int = 0,
+    clip: float = 5.0,
+) -> dict[str, list[float]]:
+    """The counterexample of the page's exercise: raw closes in, tomorrow's close out.
+
+    Like ``train_regressor`` but without differencing: the inputs are the closes divided by
+    ``price_scale`` and the target is tomorrow's close divided by ``price_scale``.
+    """
+    from rnn_book.optim import Adam
+
+    X, y = _check_windows(X, y)
+    inputs = raw_inputs(X, price_scale)  # (L, N, 1)
+    targets = (y / price_scale)[:, None]  # (N, 1)
+    optimizer = Adam([model], lr=lr)
+
+    def make_batches(rng):
+        return [(inputs[:, b], targets[b]) for b in minibatches(len(y), batch_size, rng)]
+
+    return fit(model, make_batches, mse_loss, optimizer, epochs, seed, clip)
+
+
+@single_thread
+def predict_raw_prices(model, X, price_scale: float = 100.0) -> np.ndarray:
+    """Forecasts of a model trained by ``train_raw_regressor``: (N,) prices."""
+    return model.forward(raw_inputs(X, price_scale))[:, 0] * price_scale
