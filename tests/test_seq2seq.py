@@ -233,6 +233,53 @@ def test_training_beats_chance_and_reports_by_length():
         ex.make_model("transformer")
 
 
+def test_error_kinds_sorts_wrong_answers():
+    from rnn_book.chapters import seq2seq as ex
+
+    truths = ["123", "123", "123", "123", "1203", "55"]
+    answers = ["123", "1234", "132", "124", "2103", "55"]
+    assert ex.error_kinds(truths, answers) == {
+        "wrong": 3 + 1,
+        "wrong_length": 1,
+        "adjacent_swap": 2,  # 132 and 2103 (the 1 and 2 exchanged)
+        "other": 1,
+    }
+    # two differences that are not one exchange of neighbours are "other"
+    assert ex.error_kinds(["1234"], ["2143"])["other"] == 1
+    with pytest.raises(ValueError):
+        ex.error_kinds(["1"], [])
+
+
+def test_padding_effect_counts_answers_that_move_with_padding():
+    from rnn_book.chapters import seq2seq as ex
+
+    same_length = np.array([11, 12, 13])  # 十一 十二 十三: two characters each, nothing padded
+    mixed = np.array([5, 17, 1005, 30052001, 99999999, 42])
+    for kind in ["plain", "attention"]:
+        model = ex.make_model(kind, hidden_size=8, seed=0)
+        same = ex.padding_effect(model, same_length)
+        assert same["changed"] == 0 and same["exact_padded"] == same["exact_unpadded"]
+        e = ex.padding_effect(model, mixed)
+        assert isinstance(e["changed"], int) and 0 <= e["changed"] <= len(mixed)
+        assert e["exact_padded"] == ex.evaluate(model, mixed)["exact_match"]
+
+
+def test_summarize_sweep_matches_the_stored_file():
+    from rnn_book.chapters import seq2seq as ex
+
+    sweep = json.loads((ROOT / "book" / "results" / "seq2seq_sweep.json").read_text("utf-8"))
+    setting = sweep["in_distribution"]
+    summary = ex.summarize_sweep(setting)
+    assert set(summary) == set(setting["results"])
+    runs = setting["results"]["plain"]
+    bins = len(setting["config"]["bins"])
+    for j in range(bins):
+        col = [r["exact_by_len"][j] for r in runs]
+        assert summary["plain"]["mean"][j] == pytest.approx(np.mean(col))
+        assert summary["plain"]["min"][j] == min(col) and summary["plain"]["max"][j] == max(col)
+    assert summary["plain"]["cpu_seconds"] == [r["cpu_seconds"] for r in runs]
+
+
 # Tolerance of the rerun below. Training this encoder-decoder for 30 epochs is chaotic: a
 # last-bit difference grows into a different model, as a different training seed does.
 # Measured (12-2026, this machine) on the stored plain/extrapolation run of the first seed

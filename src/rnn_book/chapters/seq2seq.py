@@ -5,7 +5,9 @@ Everything here is seeded and runs on arrays built by ``rnn_book.data.wan_numera
 ``train`` fits it with teacher forcing, ``evaluate`` decodes greedily and scores exact match
 and per-token accuracy overall and per source length, ``exposure`` compares teacher-forced
 and free-running predictions, and ``sweep`` runs the length experiment behind the chapter's
-figure (``scripts/run_seq2seq_sweep.py`` runs the full one).
+figure (``scripts/run_seq2seq_sweep.py`` runs the full one; ``summarize_sweep`` reads its file).
+``error_kinds`` sorts wrong answers and ``padding_effect`` measures how answers move with the
+left padding, for the page's prose and exercises.
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ __all__ = [
     "KINDS",
     "MAX_TGT",
     "DecoderOnly",
+    "by_length",
     "decode",
+    "error_kinds",
     "evaluate",
     "exposure",
     "make_model",
+    "padding_effect",
+    "summarize_sweep",
     "sweep",
     "train",
 ]
@@ -195,6 +201,81 @@ def by_length(values, lengths, bins) -> list[float | None]:
     for lo, hi in bins:
         sel = (lengths >= lo) & (lengths <= hi)
         out.append(float(values[sel].mean()) if sel.any() else None)
+    return out
+
+
+def error_kinds(truths, answers) -> dict:
+    """Sort the wrong answers among ``answers`` (strings of digits) by kind.
+
+    "wrong": answers that differ from the truth; of these, "wrong_length" have too many or
+    too few digits, "adjacent_swap" have the right digits with exactly one pair of
+    neighbours exchanged, and "other" are the rest (right length, some digit wrong).
+    """
+    counts = {"wrong": 0, "wrong_length": 0, "adjacent_swap": 0, "other": 0}
+    for truth, answer in zip(truths, answers, strict=True):
+        truth, answer = str(truth), str(answer)
+        if truth == answer:
+            continue
+        counts["wrong"] += 1
+        if len(truth) != len(answer):
+            counts["wrong_length"] += 1
+            continue
+        diff = [i for i, (a, b) in enumerate(zip(truth, answer)) if a != b]
+        i = diff[0]
+        swapped = (
+            len(diff) == 2
+            and diff[1] == i + 1
+            and truth[i] == answer[i + 1]
+            and truth[i + 1] == answer[i]
+        )
+        counts["adjacent_swap" if swapped else "other"] += 1
+    return counts
+
+
+def padding_effect(model, numbers, reverse: bool = False) -> dict:
+    """Greedy answers with every source left-padded to the longest one, and with none padded.
+
+    Decodes ``numbers`` once as one batch (short sources preceded by <pad>, as ``evaluate``
+    does) and once grouped by source length (no <pad> at all). Returns "changed" (answers
+    that differ), "exact_padded" and "exact_unpadded" (exact match of either way).
+    """
+    numbers = np.asarray(numbers)
+    truth = [str(int(n)) for n in numbers]
+    padded = decode(model, numbers, reverse=reverse)
+    lengths = data.source_lengths(numbers)
+    alone = np.empty_like(padded)
+    for length in np.unique(lengths):
+        sel = lengths == length
+        alone[:, sel] = decode(model, numbers[sel], reverse=reverse)
+
+    def exact(pred):
+        return float(np.mean([data.to_digits(c) == t for c, t in zip(pred.T, truth)]))
+
+    return {
+        "changed": int(np.any(alone != padded, axis=0).sum()),
+        "exact_padded": exact(padded),
+        "exact_unpadded": exact(alone),
+    }
+
+
+def summarize_sweep(setting: dict) -> dict:
+    """One setting of the sweep file -> per kind the mean, min and max over seeds.
+
+    Returns {kind: {"mean", "min", "max": lists over the length bins of exact match,
+    "exact_match": list over seeds, "cpu_seconds": list over seeds}}.
+    """
+    out = {}
+    for kind, runs in setting["results"].items():
+        vals = np.array(
+            [[np.nan if v is None else v for v in r["exact_by_len"]] for r in runs], dtype=float
+        )
+        out[kind] = {
+            "mean": np.nanmean(vals, axis=0).tolist(),
+            "min": np.nanmin(vals, axis=0).tolist(),
+            "max": np.nanmax(vals, axis=0).tolist(),
+            "exact_match": [r["exact_match"] for r in runs],
+            "cpu_seconds": [r["cpu_seconds"] for r in runs],
+        }
     return out
 
 
