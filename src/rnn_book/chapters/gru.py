@@ -31,6 +31,7 @@ from rnn_book.chapters.lstm import (
     held_out_set,
     input_gradient_profile,
     run,
+    solved,
     summarize,
     train_model,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "input_gradient_profile",
     "negate_update_gate",
     "run",
+    "solved",
     "summarize",
     "train_model",
 ]
