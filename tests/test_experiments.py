@@ -322,3 +322,39 @@ def test_gru_conventions_pytorch_equals_layer_chung_is_a_relabelling_cho_differs
     assert np.abs(gc.gru_convention_forward(gru, x, "cho") - out).max() > 1e-2
     with pytest.raises(ValueError, match="convention"):
         gc.gru_convention_forward(gru, x, "keras")
+
+
+# ---------------------------------------------------------------- one-step Jacobians
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cell_state_jacobian_formula_matches_central_differences(seed):
+    formula, numeric = long_range.cell_state_jacobian(seed=seed, hidden_size=5)
+    assert formula.shape == numeric.shape == (5, 5)
+    assert rb.relative_error(formula, numeric) < 1e-7
+    # the diagonal part diag(f) alone is not the whole Jacobian: the W terms matter
+    off = formula - np.diag(np.diag(formula))
+    assert np.abs(off).max() > 1e-3
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_gru_state_jacobian_formula_matches_central_differences(seed):
+    from rnn_book.chapters import gru as gc
+
+    formula, numeric = gc.gru_state_jacobian(seed=seed, hidden_size=5)
+    assert formula.shape == numeric.shape == (5, 5)
+    assert rb.relative_error(formula, numeric) < 1e-7
+
+
+# ---------------------------------------------------------------- clipping run optimizer
+def test_clipping_run_default_is_sgd_and_adam_is_an_option():
+    sgd = long_range.clipping_run("lstm", clip=1.0, steps=5, T=10, hidden_size=4, batch=4)
+    again = long_range.clipping_run(
+        "lstm", clip=1.0, steps=5, T=10, hidden_size=4, batch=4, optimizer="sgd"
+    )
+    np.testing.assert_array_equal(sgd["loss"], again["loss"])
+    adam = long_range.clipping_run(
+        "lstm", clip=1.0, steps=5, T=10, hidden_size=4, batch=4, optimizer="adam", lr=0.01
+    )
+    assert np.all(np.isfinite(adam["loss"])) and adam["loss"][0] == sgd["loss"][0]
+    assert not np.array_equal(adam["loss"], sgd["loss"])
+    with pytest.raises(ValueError, match="optimizer"):
+        long_range.clipping_run("lstm", steps=1, optimizer="rmsprop")

@@ -17,6 +17,8 @@ With the rows of U = ``weight_ih_l0`` and W = ``weight_hh_l0`` split into r, z, 
 "chung" with the z block of U, W and both biases negated equals "pytorch" exactly, because
 sigmoid(-a) = 1 - sigmoid(a): the swap is a relabelling. "cho" is a different function of
 the same parameters: no relabelling turns r * (W_n h) into W_n (r * h) for every h.
+
+``gru_state_jacobian`` gives dh_t/dh_{t-1} of one step by formula and by central differences.
 """
 
 from __future__ import annotations
@@ -29,21 +31,24 @@ from rnn_book.chapters.lstm import (
     held_out_set,
     input_gradient_profile,
     run,
+    solved,
     summarize,
     train_model,
 )
 from rnn_book.functional import sigmoid
-from rnn_book.gru import GRU
+from rnn_book.gru import GRU, gru_step_forward
 
 __all__ = [
     "ADDING_BASELINE_MSE",
     "CONVENTIONS",
     "DEFAULTS",
     "gru_convention_forward",
+    "gru_state_jacobian",
     "held_out_set",
     "input_gradient_profile",
     "negate_update_gate",
     "run",
+    "solved",
     "summarize",
     "train_model",
 ]
@@ -97,3 +102,41 @@ def negate_update_gate(layer: GRU) -> GRU:
         q[H : 2 * H] *= -1.0
         new.params[name] = q
     return new
+
+
+def gru_state_jacobian(
+    seed: int = 0, hidden_size: int = 4, input_size: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """dh_t/dh_{t-1} of one ``rb.gru_step_forward``, (H, H), by formula and by central differences.
+
+    With D_r = diag(r(1-r)), D_z = diag(z(1-z)), D_n = diag(1-n^2), m = W_n h_{t-1} + b_hn:
+
+        diag(z) + diag(h_{t-1} - n) D_z W_z + diag(1 - z) D_n [diag(r) W_n + diag(m) D_r W_r]
+
+    Random weights (scale 0.5), biases, x_t and h_{t-1}; batch of one. Returns (formula, numeric).
+    """
+    from rnn_book.gradient_check import numerical_gradient
+
+    rng = np.random.default_rng(seed)
+    H, D = hidden_size, input_size
+    w_ih = rng.normal(scale=0.5, size=(3 * H, D))
+    w_hh = rng.normal(scale=0.5, size=(3 * H, H))
+    b_ih, b_hh = rng.normal(size=3 * H), rng.normal(size=3 * H)
+    x_t = rng.normal(size=(1, D))
+    h_prev = rng.normal(size=(1, H))
+
+    _, cache = gru_step_forward(x_t, h_prev, w_ih, w_hh, b_ih, b_hh)
+    r, z, n, m = cache.r[0], cache.z[0], cache.n[0], cache.hn[0]
+    W_r, W_z, W_n = w_hh[:H], w_hh[H : 2 * H], w_hh[2 * H :]
+    formula = (
+        np.diag(z)
+        + ((h_prev[0] - n) * z * (1 - z))[:, None] * W_z
+        + ((1 - z) * (1 - n**2))[:, None] * (r[:, None] * W_n + (m * r * (1 - r))[:, None] * W_r)
+    )
+    numeric = np.empty((H, H))
+    h = h_prev.copy()
+    for k in range(H):  # row k: gradient of h_t[k] with respect to h_{t-1}
+        numeric[k] = numerical_gradient(
+            lambda k=k: float(gru_step_forward(x_t, h, w_ih, w_hh, b_ih, b_hh)[0][0, k]), h
+        )[0]
+    return formula, numeric

@@ -7,7 +7,8 @@
 * Long-range dependencies: the adding problem and delayed recall at growing T
   (``train_model``, ``run``, ``sweep``, ``summarize``; data ``rnn_book.data.memory``), the
   sweep behind ``book/results/long_range.json`` (made by ``scripts/run_long_range.py``).
-* Gradient flow: ``input_gradient_profile`` and ``clipping_run``.
+* Gradient flow: ``input_gradient_profile``, ``clipping_run`` and ``cell_state_jacobian``
+  (the full dc_t/dc_{t-1} of one step, by formula and by central differences).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rnn_book.data.memory import adding_problem, delayed_recall
 from rnn_book.data.subtraction import encode_subtraction, subtraction_split
 from rnn_book.gradient_flow import gradient_norms_over_distance
 from rnn_book.layers import Linear
-from rnn_book.lstm import LSTM, lstm_step_backward
+from rnn_book.lstm import LSTM, lstm_step_backward, lstm_step_forward
 from rnn_book.models import make_rnn, set_gate_bias
 from rnn_book.recurrent import Recurrent
 from rnn_book.seeding import child_seeds
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULTS",
     "TASKS",
     "BrokenLSTM",
+    "cell_state_jacobian",
     "clipping_run",
     "final_state_model",
     "held_out_set",
@@ -423,22 +425,27 @@ def clipping_run(
     hidden_size: int = 32,
     batch: int = 32,
     seed: int = 0,
+    optimizer: str = "sgd",
 ) -> dict:
     """Train on the adding problem with plain SGD from a large recurrent matrix (W * w_scale).
 
     Returns {"grad_norm": (steps,) norms before clipping, "loss": (steps,) training losses
     (inf once they overflow), "diverged": step at which the loss stopped being finite or None}.
-    Plain SGD, because Adam's per-parameter normalisation hides the size of a gradient spike.
+    Plain SGD by default, because Adam's per-parameter normalisation hides the size of a
+    gradient spike; ``optimizer="adam"`` uses ``rb.Adam(lr=lr)`` instead (an exercise).
     """
     from rnn_book.clip import clip_grad_norm
     from rnn_book.losses import mse_loss
-    from rnn_book.optim import SGD
+    from rnn_book.optim import SGD, Adam
+
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"optimizer: expected 'sgd' or 'adam', got {optimizer!r}")
 
     model = final_state_model(cell, 2, hidden_size, 1, seed)
     for name, p in model.rnn.params.items():
         if name.startswith("weight_hh"):
             p *= w_scale
-    opt = SGD([model], lr=lr)
+    opt = SGD([model], lr=lr) if optimizer == "sgd" else Adam([model], lr=lr)
     rng = np.random.default_rng(seed)
     norms = np.full(steps, np.nan)
     losses = np.full(steps, np.inf)
@@ -462,3 +469,49 @@ def clipping_run(
                 break
             opt.step()
     return {"grad_norm": norms, "loss": losses, "diverged": diverged}
+
+
+def cell_state_jacobian(
+    seed: int = 0, hidden_size: int = 4, input_size: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """dc_t/dc_{t-1} of one LSTM step, (H, H), by the formula and by central differences.
+
+    c_{t-1} also reaches step t through h_{t-1} = o_{t-1} * tanh(c_{t-1}) (o_{t-1} held fixed:
+    it does not depend on c_{t-1}). The formula (gate order i, f, g, o; D_k the derivative of
+    gate k's nonlinearity at its pre-activation):
+
+        diag(f_t) + [diag(c_{t-1}) D_f W_f + diag(g_t) D_i W_i + diag(i_t) D_g W_g]
+                    diag(o_{t-1} * (1 - tanh^2 c_{t-1}))
+
+    Random weights (scale 0.5), biases, x_t, o_{t-1} and c_{t-1}; batch of one.
+    Returns (formula, numeric).
+    """
+    from rnn_book.gradient_check import numerical_gradient
+
+    rng = np.random.default_rng(seed)
+    H, D = hidden_size, input_size
+    w_ih = rng.normal(scale=0.5, size=(4 * H, D))
+    w_hh = rng.normal(scale=0.5, size=(4 * H, H))
+    b_ih, b_hh = rng.normal(size=4 * H), rng.normal(size=4 * H)
+    x_t = rng.normal(size=(1, D))
+    o_prev = 1.0 / (1.0 + np.exp(-rng.normal(size=(1, H))))
+    c_prev = rng.normal(size=(1, H))
+
+    def step(c):
+        return lstm_step_forward(x_t, o_prev * np.tanh(c), c, w_ih, w_hh, b_ih, b_hh)
+
+    _, _, cache = step(c_prev)
+    i, f, g = cache.i[0], cache.f[0], cache.g[0]
+    W_i, W_f, W_g = w_hh[:H], w_hh[H : 2 * H], w_hh[2 * H : 3 * H]
+    through_h = (
+        (c_prev[0] * f * (1 - f))[:, None] * W_f
+        + (g * i * (1 - i))[:, None] * W_i
+        + (i * (1 - g**2))[:, None] * W_g
+    )
+    formula = np.diag(f) + through_h * (o_prev[0] * (1 - np.tanh(c_prev[0]) ** 2))[None, :]
+
+    numeric = np.empty((H, H))
+    c = c_prev.copy()
+    for k in range(H):  # row k: gradient of c_t[k] with respect to c_{t-1}
+        numeric[k] = numerical_gradient(lambda k=k: float(step(c)[1][0, k]), c)[0]
+    return formula, numeric
