@@ -234,3 +234,47 @@ def test_indrnn_learns_delayed_recall():
     assert history.train_recall("indrnn", T=30, seed=0, steps=200) > 0.95
     with pytest.raises(ValueError, match="kind"):
         history.train_recall("lstm")
+
+
+def test_word_starts_parses_the_stream():
+    rng = np.random.default_rng(2)
+    words = [rb.data.history_stream.WORDS[i] for i in rng.integers(0, 5, size=30)]
+    ids = np.array(
+        [history.ALPHABET.index(c) for c in "".join(words)], dtype=np.int64
+    )  # the same stream make_stream would write for these words
+    starts = history.word_starts(ids)
+    np.testing.assert_array_equal(
+        np.flatnonzero(starts), np.cumsum([0] + [len(w) for w in words[:-1]])
+    )
+    assert history.word_starts(history.make_stream(50, rng)).sum() == 50
+    cut = np.array([history.ALPHABET.index(c) for c in "cafebe"])  # "be" is not a whole word
+    with pytest.raises(ValueError, match="position 4"):
+        history.word_starts(cut)
+
+
+def test_esn_forecast_nrmse_matches_the_explicit_fit():
+    u = rb.data.mackey_glass(700)
+    u = u - u.mean()
+    kw = {"reservoir_size": 50, "horizon": 5, "n_train": 500, "washout": 50}
+    one = history.esn_forecast_nrmse(u, 0.9, seed=1, **kw)
+    net = esn.EchoStateNetwork(1, 50, spectral_radius=0.9, seed=1)
+    states = net.states(u)[:-5]
+    net.fit(states[50:500], u[55:505])
+    assert one == pytest.approx(esn.nrmse(net.predict(states[500:])[:, 0], u[505:]))
+    several = history.esn_forecast_nrmse(u, 0.9, seed=1, ridge=[1e-6, 1.0], **kw)
+    assert several[0] == pytest.approx(one) and several[1] > several[0]
+    with pytest.raises(ValueError, match="n_train"):
+        history.esn_forecast_nrmse(u[:100], 0.9, **kw)
+
+
+def test_train_adding_and_jordan_context_decay():
+    for kind in ("indrnn", "rnn"):
+        out = history.train_adding(kind, T=10, steps=5, seed=0)
+        assert len(out["losses"]) == 5 and np.isfinite(out["mse"])
+        assert out["baseline"] == pytest.approx(1 / 6, abs=0.03)
+    with pytest.raises(ValueError, match="kind"):
+        history.train_adding("lstm")
+    run = history.train_labeler("jordan", "echo", steps=3, context_decay=0.5, delay=1)
+    assert run["model"].context_decay == 0.5
+    with pytest.raises(ValueError, match="context_decay"):
+        history.train_labeler("elman", "echo", steps=3, context_decay=0.5, delay=1)

@@ -2,11 +2,14 @@
 
 * ``MILESTONES``: the timeline table (drawn by ``rnn_book.figures.draw_timeline``).
 * ``capacity_curve``: how many patterns a Hopfield network recalls (``rnn_book.hopfield``).
-* ``train_labeler``, ``train_recall``: Jordan vs Elman on the latch and echo tasks
-  (data ``rnn_book.data.latch_echo``).
-* ``train_predictor``, ``compress``, ``decompress``: the principle of the neural history
-  compressor (data ``rnn_book.data.history_stream``).
-* ``windows``: lagged inputs for the echo state network (``rnn_book.esn``).
+* ``train_labeler``: Jordan vs Elman on the latch and echo tasks (data
+  ``rnn_book.data.latch_echo``).
+* ``train_recall``, ``train_adding``: IndRNN vs a tanh RNN on delayed recall and on the
+  adding problem (data ``rnn_book.data.memory``).
+* ``train_predictor``, ``compress``, ``decompress``, ``word_starts``: the principle of the
+  neural history compressor (data ``rnn_book.data.history_stream``).
+* ``windows``, ``esn_forecast_nrmse``: lagged inputs for the linear baseline and the held-out
+  error of an echo state network (``rnn_book.esn``).
 """
 
 from __future__ import annotations
@@ -14,15 +17,16 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_book.clip import clip_grad_norm
-from rnn_book.data.history_stream import ALPHABET, make_stream
+from rnn_book.data.history_stream import ALPHABET, WORDS, make_stream
 from rnn_book.data.latch_echo import echo, latch
-from rnn_book.data.memory import delayed_recall
+from rnn_book.data.memory import adding_problem, delayed_recall
 from rnn_book.elman import RNN
+from rnn_book.esn import EchoStateNetwork, nrmse
 from rnn_book.hopfield import corrupt, hebbian_weights, recall
 from rnn_book.indrnn import IndRNN
 from rnn_book.jordan import JordanRNN
 from rnn_book.layers import Linear
-from rnn_book.losses import cross_entropy
+from rnn_book.losses import cross_entropy, mse_loss
 from rnn_book.models import CharLM, ManyToMany
 from rnn_book.optim import Adam
 from rnn_book.seeding import child_seeds
@@ -34,11 +38,14 @@ __all__ = [
     "capacity_curve",
     "compress",
     "decompress",
+    "esn_forecast_nrmse",
     "make_stream",
+    "train_adding",
     "train_labeler",
     "train_predictor",
     "train_recall",
     "windows",
+    "word_starts",
 ]
 
 
@@ -95,9 +102,18 @@ def capacity_curve(
 _TASKS = {"latch": latch, "echo": echo}
 
 
-def _make(kind: str, input_size: int, hidden_size: int, seed: int):
+def _make(kind: str, input_size: int, hidden_size: int, seed: int, context_decay: float = 0.0):
     if kind == "jordan":
-        return JordanRNN(input_size, hidden_size, 2, output_activation="softmax", seed=seed)
+        return JordanRNN(
+            input_size,
+            hidden_size,
+            2,
+            output_activation="softmax",
+            seed=seed,
+            context_decay=context_decay,
+        )
+    if context_decay != 0.0:
+        raise ValueError(f"context_decay: only the Jordan network has one, got {context_decay}")
     if kind == "elman":
         s_rnn, s_head = child_seeds(seed, 2)
         return ManyToMany(
@@ -121,11 +137,13 @@ def train_labeler(
     batch_size: int = 32,
     lr: float = 1e-2,
     n_test: int = 500,
+    context_decay: float = 0.0,
     **task_args,
 ) -> dict:
     """Train a Jordan or Elman network on ``task`` ("latch" or "echo") and test it held out.
 
     Both see fresh batches every step (Adam, cross-entropy at every step, the same budget).
+    ``context_decay`` (Jordan only): mu in s_{t+1} = mu s_t + y_t, see ``rb.JordanRNN``.
     Returns {"accuracy": held-out per-step accuracy (masked positions only), "losses": list}.
     The held-out set is drawn from a generator that does not depend on ``seed``.
     """
@@ -134,7 +152,7 @@ def train_labeler(
     gen = _TASKS[task]
     rng = np.random.default_rng(seed)
     x0, _, _ = gen(1, T, rng, **task_args)
-    model = _make(kind, x0.shape[2], hidden_size, seed)
+    model = _make(kind, x0.shape[2], hidden_size, seed, context_decay)
     opt = Adam([model], lr=lr)
     losses = []
     for _ in range(steps):
@@ -192,6 +210,53 @@ def train_recall(
     return float(np.mean(head.forward(h_n[-1]).argmax(axis=-1) == yt))
 
 
+def train_adding(
+    kind: str,
+    T: int = 50,
+    seed: int = 0,
+    hidden_size: int = 16,
+    steps: int = 1000,
+    batch_size: int = 32,
+    lr: float = 1e-2,
+    n_test: int = 500,
+) -> dict:
+    """The adding problem (``rnn_book.data.adding_problem``) read out from h_T by a ``Linear``.
+
+    kind : "indrnn" (relu, w ~ U(0, 1), |w| clipped to 2 ** (1 / T) after every step, as Li et
+        al. do for a gradient growth of at most 2 over T steps) or "rnn" (tanh ``rb.RNN``).
+    Adam with gradient-norm clipping at 1, fresh batches every step, mean squared error.
+    Returns {"mse": held-out MSE, "baseline": held-out MSE of always answering 1 (the mean of
+    the target), "losses": training losses}. The held-out set does not depend on ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    s_rnn, s_head = child_seeds(seed, 2)
+    if kind == "indrnn":
+        rnn = IndRNN(2, hidden_size, seed=s_rnn, w_low=0.0, w_high=1.0)
+    elif kind == "rnn":
+        rnn = RNN(2, hidden_size, seed=s_rnn)
+    else:
+        raise ValueError(f"kind: expected 'indrnn' or 'rnn', got {kind!r}")
+    head = Linear(hidden_size, 1, seed=s_head)
+    opt = Adam([rnn, head], lr=lr)
+    losses = []
+    for _ in range(steps):
+        x, y = adding_problem(batch_size, T, rng)
+        rnn.zero_grad()
+        head.zero_grad()
+        out, h_n = rnn.forward(x)
+        loss, dp = mse_loss(head.forward(h_n[-1]), y[:, None])
+        rnn.backward(np.zeros_like(out), head.backward(dp)[None])
+        clip_grad_norm([rnn, head], 1.0)
+        opt.step()
+        if kind == "indrnn":
+            rnn.clip_recurrent(2 ** (1 / T))
+        losses.append(float(loss))
+    xt, yt = adding_problem(n_test, T, np.random.default_rng(30_011))
+    _, h_n = rnn.forward(xt)
+    mse = float(np.mean((head.forward(h_n[-1])[:, 0] - yt) ** 2))
+    return {"mse": mse, "baseline": float(np.mean((yt - 1.0) ** 2)), "losses": losses}
+
+
 def train_predictor(
     ids,
     hidden_size: int = 32,
@@ -246,6 +311,56 @@ def decompress(model: CharLM, times, symbols, n: int) -> np.ndarray:
         logits, state = model.forward(out[t - 1 : t, None], state)
         out[t] = passed.get(t, int(logits[0, 0].argmax()))
     return out
+
+
+def word_starts(ids) -> np.ndarray:
+    """(n,) bool: True where a word of ``WORDS`` begins in a stream from ``make_stream``.
+
+    The words begin with different letters, so the stream parses from the left without
+    ambiguity: the letter at a word's start names the word, which gives the next start.
+    """
+    ids = np.asarray(ids)
+    by_first = {ALPHABET.index(w[0]): w for w in WORDS}
+    starts = np.zeros(ids.size, dtype=bool)
+    p = 0
+    while p < ids.size:
+        word = by_first.get(int(ids[p]))
+        if word is None or "".join(ALPHABET[i] for i in ids[p : p + len(word)]) != word:
+            raise ValueError(f"ids: no word of {WORDS} starts at position {p}")
+        starts[p] = True
+        p += len(word)
+    return starts
+
+
+def esn_forecast_nrmse(
+    u,
+    spectral_radius: float,
+    seed: int = 0,
+    reservoir_size: int = 300,
+    horizon: int = 20,
+    n_train: int = 2000,
+    washout: int = 100,
+    ridge: float = 1e-6,
+) -> float:
+    """Held-out NRMSE of an ESN that predicts u_{t+horizon} from h_t (the page's experiment).
+
+    u : (n,) series. The readout is fitted on h_t for washout <= t < n_train and tested on
+    n_train <= t < n - horizon. ``ridge`` can be a sequence: then one NRMSE per value (the
+    reservoir runs once), as a list.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    if u.ndim != 1 or u.size <= n_train + horizon:
+        raise ValueError(
+            f"u: expected shape (n,) with n > n_train + horizon = {n_train + horizon}, "
+            f"got {u.shape}"
+        )
+    esn = EchoStateNetwork(1, reservoir_size, spectral_radius=spectral_radius, seed=seed)
+    states = esn.states(u)[:-horizon]  # row t is h_t, its target u_{t+horizon}
+    errors = []
+    for r in np.atleast_1d(ridge):
+        esn.fit(states[washout:n_train], u[washout + horizon : n_train + horizon], ridge=r)
+        errors.append(nrmse(esn.predict(states[n_train:])[:, 0], u[n_train + horizon :]))
+    return errors if np.ndim(ridge) else errors[0]
 
 
 def windows(series, lags: int, horizon: int):
