@@ -7,9 +7,12 @@ h_t = tanh(U x_t + W h_{t-1} + b) one step back multiplies by W^T diag(1 - h_t^2
 
     ||dL/dh_{T-k}|| <= (sigma_max(W))^k     (tanh' <= 1),
 
-which vanishes geometrically when the largest singular value of W is below 1 (Bengio,
-Simard & Frasconi 1994; Pascanu, Mikolov & Bengio 2013); a spectral radius above 1 is
-necessary, not sufficient, for growth.
+which vanishes geometrically when the largest singular value of W is below 1 (Bengio, Simard
+& Frasconi 1994; Pascanu, Mikolov & Bengio 2013). Growth over a finite distance needs only
+sigma_max(W) > 1, so a non-normal W with spectral radius below 1 can amplify for many steps.
+In the nearly linear regime (tanh' close to 1), growth that lasts as k -> infinity needs a
+spectral radius above 1, since ||W^k||^(1/k) -> rho(W); when units saturate unevenly over time,
+the product of W^T diag(1 - h_t^2) is not governed by rho(W) alone.
 
 ``gradient_norms_over_distance(..., wrt="input")`` measures the same curve at the inputs,
 ||dL/dx_{T-k}||: that is what lets the weights learn that x_{T-k} matters for the output at T,
