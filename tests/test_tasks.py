@@ -389,6 +389,41 @@ def test_couplet_vocab_and_experiment_on_a_tiny_split():
     assert "lookup table" in table and "± 0.000" in table
 
 
+def test_adjacent_pairs_take_equal_length_line_pairs_of_every_poem():
+    Poem = rb.data.poems.Poem
+    poems_ = [
+        Poem("t", "a", "五言绝句", ("白日依山尽", "黄河入海流", "欲穷千里目", "更上一层楼")),
+        Poem("t", "a", "杂言古诗", ("蜀道难", "难于上青天", "噫吁嚱")),  # unequal; odd last line
+    ]
+    pairs = couplets.adjacent_pairs(poems_)
+    assert pairs == [("白日依山尽", "黄河入海流"), ("欲穷千里目", "更上一层楼")]
+
+
+def test_table_or_rnn_is_the_table_at_k0_and_the_model_for_a_large_k():
+    pairs = [("白日依山尽", "黄河入海流"), ("明月松间照", "清泉石上流")] * 3
+    model = couplets.make_model(len(couplets.CoupletVocab(pairs)), 4, 4, seed=0)  # untrained
+    vocab = couplets.CoupletVocab(pairs)
+    held = [("白日松间照", "黄河石上流")]
+    table = couplets.table_or_rnn(model, vocab, pairs, held, k=0)
+    assert table == 1.0  # 黄, 河 and 泉 (for 石: both land_water) have the wanted classes
+    up_h = [vocab.encode(a) for a, _ in held]
+    low_h = [vocab.encode(b) for _, b in held]
+    alone = couplets.class_match(
+        couplets.predict(model, up_h, banned=[0]), low_h, vocab.chars.__getitem__
+    )[0]
+    assert couplets.table_or_rnn(model, vocab, pairs, held, k=10**6) == alone
+
+
+def test_choose_threshold_returns_one_of_the_given_ks_with_every_score():
+    pairs = [("白日依山尽", "黄河入海流"), ("明月松间照", "清泉石上流")] * 10
+    k, scores = couplets.choose_threshold(
+        pairs, [0, 5], seed=0, embedding_dim=4, hidden_size=4, epochs=1
+    )
+    assert set(scores) == {0, 5} and k in scores and scores[k] == max(scores.values())
+    with pytest.raises(ValueError, match="ks"):
+        couplets.choose_threshold(pairs, [])
+
+
 def test_class_chance_is_the_share_of_the_wanted_class_in_training():
     chars = "_一二山水"
     # training lowers: 一, 山, 山, 水 -> number share 1/4; truth asks for a number once

@@ -6,6 +6,9 @@ only knows x_1..x_t when it writes y_t; ``bidirectional=True`` lets it see the w
 
 Baselines: the most frequent training character at every position, and a lookup table that
 answers each upper character with the lower character most often paired with it in training.
+``table_or_rnn`` mixes the two (the table where it has seen the character often enough), with
+the threshold chosen on the training couplets by ``choose_threshold``; ``adjacent_pairs``
+gives the larger, mostly non-parallel training set of the exercise on more data.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from rnn_book.training import fit, minibatches, single_thread
 __all__ = [
     "CHAR_CLASSES",
     "CoupletVocab",
+    "adjacent_pairs",
     "char_accuracy",
+    "choose_threshold",
     "class_chance",
     "class_match",
     "experiment",
@@ -28,6 +33,7 @@ __all__ = [
     "pattern_match",
     "predict",
     "summarize",
+    "table_or_rnn",
     "train",
 ]
 
@@ -280,3 +286,52 @@ def summarize(uni: list[dict], bi: list[dict]) -> str:
             row("RNN, bidirectional", "train_acc", bi),
         ]
     )
+
+
+def adjacent_pairs(poems) -> list[tuple[str, str]]:
+    """Lines 1-2, 3-4, ... of every poem as (first, second) pairs, where both are equally long.
+
+    poems : list of ``Poem``. Unlike ``rb.data.couplets`` this takes every form and every
+    couplet (首联 and 尾联 too), most of which are not parallel (对仗).
+    """
+    return [
+        (p.lines[i], p.lines[i + 1])
+        for p in poems
+        for i in range(0, len(p.lines) - 1, 2)
+        if len(p.lines[i]) == len(p.lines[i + 1])
+    ]
+
+
+def table_or_rnn(model, vocab, train_pairs, held_pairs, k: int) -> float:
+    """Class match on ``held_pairs`` of the mixed answer: per character, the lookup table's
+    answer if the upper character occurs at least ``k`` times among the training upper lines,
+    else the model's. k = 0 is the table alone; a k above every count is the model alone.
+    """
+    up = [vocab.encode(a) for a, _ in train_pairs]
+    low = [vocab.encode(b) for _, b in train_pairs]
+    up_h = [vocab.encode(a) for a, _ in held_pairs]
+    low_h = [vocab.encode(b) for _, b in held_pairs]
+    counts = np.bincount(np.concatenate(up), minlength=len(vocab))
+    table = lookup_table(up, low, len(vocab))(up_h)
+    rnn = predict(model, up_h, banned=[0])
+    mixed = [np.where(counts[u] >= k, t, r) for u, t, r in zip(up_h, table, rnn)]
+    return class_match(mixed, low_h, vocab.chars.__getitem__)[0]
+
+
+def choose_threshold(train_pairs, ks, seed: int = 0, **kwargs) -> tuple[int, dict[int, float]]:
+    """Pick ``k`` for ``table_or_rnn`` without looking at the held-out couplets.
+
+    The training couplets are split by poem (they come two per poem, in order; every fifth
+    poem is set aside), a bidirectional model is trained on the rest (``experiment``, with
+    ``kwargs``), and the k with the best class match on the set-aside couplets is returned
+    with the score of every k.
+    """
+    ks = list(ks)
+    if not ks:
+        raise ValueError("ks: expected at least one threshold, got none")
+    aside = (np.arange(len(train_pairs)) // 2) % 5 == 0
+    inner = [p for p, a in zip(train_pairs, aside) if not a]
+    valid = [p for p, a in zip(train_pairs, aside) if a]
+    r = experiment(inner, valid, bidirectional=True, seed=seed, **kwargs)
+    scores = {k: table_or_rnn(r["model"], r["vocab"], inner, valid, k) for k in ks}
+    return max(scores, key=scores.get), scores
