@@ -33,6 +33,8 @@ fi
 
 # --all re-reads every page so warnings are re-emitted on every run (Sphinx would otherwise
 # skip unchanged pages and report success after an earlier failure).
+# Execution reports of an earlier build would be printed as if they were this one's.
+rm -rf book/_build/html/reports
 start=$SECONDS
 status=0
 .venv/bin/jupyter-book build book -W -n --keep-going --all || status=$?
