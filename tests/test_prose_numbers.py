@@ -99,8 +99,6 @@ def typed_results(page: Path) -> list[str]:
     return found
 
 
-# TEMPORARY while the pages are being glued (issue 8): remove this marker when they are.
-@pytest.mark.xfail(reason="pages not glued yet", strict=False)
 @pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(BOOK).as_posix() for p in PAGES])
 def test_prose_has_no_typed_results(page):
     found = typed_results(page)
