@@ -33,6 +33,7 @@ from rnn_book.chapters.lstm import (
     run,
     solved,
     summarize,
+    sweep_summaries,
     train_model,
 )
 from rnn_book.functional import sigmoid
@@ -50,6 +51,7 @@ __all__ = [
     "run",
     "solved",
     "summarize",
+    "sweep_summaries",
     "train_model",
 ]
 

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from rnn_book.data.memory import adding_problem, delayed_recall
+from rnn_book.data.memory import ADDING_BASELINE_MSE, adding_problem, delayed_recall
 from rnn_book.data.subtraction import encode_subtraction, subtraction_split
 from rnn_book.gradient_flow import gradient_norms_over_distance
 from rnn_book.layers import Linear
@@ -46,6 +46,7 @@ __all__ = [
     "subtraction_gradient_check",
     "summarize",
     "sweep",
+    "sweep_summaries",
     "train_final_state",
     "train_model",
     "train_subtraction",
@@ -226,9 +227,6 @@ def subtraction_gradient_check(
     return gradcheck(f, layer.params, {k: v.copy() for k, v in layer.grads.items()})
 
 
-ADDING_BASELINE_MSE = 1.0 / 6.0  # Var(a + b) for a, b ~ U(0, 1): the score of always saying 1
-
-
 #: Settings of every run unless overridden (the sweep records them next to its results).
 DEFAULTS = {
     "hidden_size": 32,
@@ -386,6 +384,20 @@ def summarize(runs, task: str, cell: str, gate_bias: float | None = None) -> dic
             "n": len(rs),
         }
         for T, rs in sorted(out.items())
+    }
+
+
+def sweep_summaries(results: dict, models=None) -> dict:
+    """``summarize`` for every task and model of a sweep file, the input of
+    ``rb.figures.plot_sweep``: {task: {(cell, gate_bias): {T: {"mean", "std", "solved", "n"}}}}.
+
+    results : the dict of ``book/results/long_range.json``; models : (cell, gate_bias) pairs,
+    default all the file's models, in its order.
+    """
+    models = [tuple(m) for m in (models or results["config"]["models"])]
+    return {
+        task: {m: summarize(results["runs"], task, *m) for m in models}
+        for task in results["config"]["tasks"]
     }
 
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["adding_problem", "copy_task", "delayed_recall"]
+__all__ = ["ADDING_BASELINE_MSE", "adding_problem", "copy_task", "delayed_recall"]
+
+#: Var(a + b) for a, b ~ U(0, 1): the held-out MSE of always answering 1 (the mean target)
+ADDING_BASELINE_MSE = 1.0 / 6.0
 
 
 def _count(name: str, value, minimum: int) -> int:

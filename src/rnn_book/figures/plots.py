@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from rnn_book.chapters.lstm import ADDING_BASELINE_MSE, summarize
+from rnn_book.data.memory import ADDING_BASELINE_MSE
 
 __all__ = ["model_label", "plot_clipping", "plot_profiles", "plot_sweep"]
 
@@ -75,17 +75,18 @@ def plot_clipping(runs: dict):
     return fig
 
 
-def plot_sweep(results: dict, models=None):
+def plot_sweep(summaries: dict):
     """The long-range sweep: held-out metric (mean +- std over seeds) against length T.
 
-    results : the dict of ``book/results/long_range.json``; models : (cell, gate_bias) pairs.
+    summaries : {task: {(cell, gate_bias): {T: {"mean", "std", ...}}}}, as
+        ``rnn_book.chapters.lstm.sweep_summaries`` makes from ``book/results/long_range.json``.
     """
-    models = [tuple(m) for m in (models or results["config"]["models"])]
-    tasks = results["config"]["tasks"]
+    tasks = list(summaries)
     fig, axes = plt.subplots(1, len(tasks), figsize=(5.0 * len(tasks), 3.8), squeeze=False)
     for ax, task in zip(axes[0], tasks):
+        models = list(summaries[task])
         for j, (cell, bias) in enumerate(models):
-            s = summarize(results["runs"], task, cell, bias)
+            s = summaries[task][(cell, bias)]
             Ts = np.array(sorted(s))
             mean = np.array([s[T]["mean"] for T in Ts])
             std = np.array([s[T]["std"] for T in Ts])
