@@ -9,6 +9,9 @@ here: a term first met there is linked at its first use in the running text inst
 A term is found under its Chinese name, the abbreviation in parentheses after its English name
 (``long short-term memory (LSTM)`` -> ``LSTM``) and the other forms the book uses (``ALIASES``).
 The longest form wins where forms overlap: ``截断的随时间反向传播`` is not a use of ``随时间反向传播``.
+
+After merging edits that add an earlier use of a term, `python tests/test_glossary.py` moves each
+link to the new first use (and turns the old link back into plain text).
 """
 
 from __future__ import annotations
@@ -317,3 +320,39 @@ def test_the_check_sees_a_planted_unlinked_first_use():
     assert first["长短期记忆"].is_link and first["遗忘门"].is_link
     with pytest.raises(KeyError):
         uses("一个 {term}`没有的术语`。\n", ENTRIES)
+
+
+def relink(text: str, entries: list[Entry] = ENTRIES) -> str:
+    """The page with each term linked at its first use only (other helpers' edits move it)."""
+    first = first_uses(text, entries)
+    at = {(u.line, u.start) for u in first.values()}
+    edits = []
+    for u in uses(text, entries):
+        if u.is_link and (u.line, u.start) not in at:  # a link that is no longer the first use
+            shown = re.sub(r"\s*<[^<>]+>\s*$", "", u.form)
+            edits.append((u.line, u.start, u.end, shown))
+        elif not u.is_link and (u.line, u.start) in at:
+            target = "" if u.form == u.entry.zh else f" <{u.entry.zh}>"
+            edits.append((u.line, u.start, u.end, f"{{term}}`{u.form}{target}`"))
+    lines = text.split("\n")
+    for no, start, end, new in sorted(edits, reverse=True):
+        lines[no - 1] = lines[no - 1][:start] + new + lines[no - 1][end:]
+    return "\n".join(lines)
+
+
+def test_relink_moves_a_link_to_the_new_first_use():
+    text = "新加的一句提到遗忘门。\n\n原来的 {term}`LSTM <长短期记忆>` 与{term}`遗忘门`。\n"
+    fixed = relink(text)
+    assert (
+        fixed == "新加的一句提到{term}`遗忘门`。\n\n原来的 {term}`LSTM <长短期记忆>` 与遗忘门。\n"
+    )
+    assert relink(fixed) == fixed
+
+
+if __name__ == "__main__":  # python tests/test_glossary.py: relink every page in place
+    for page in PAGES:
+        old = page.read_text(encoding="utf-8")
+        new = relink(old)
+        if new != old:
+            page.write_text(new, encoding="utf-8")
+            print("relinked", page.relative_to(BOOK))
