@@ -256,6 +256,9 @@ def browser_page(_chromium, book_server):
     context = _chromium.new_context()
     context.route("**/*", route)
     page = context.new_page()
+    # Generous waits: a loaded 2-core machine (CI shares it) can take well over Playwright's
+    # 30 s default to typeset a long page; these are guards against hangs, not speed checks.
+    page.set_default_timeout(180_000)
     page.on("console", on_console)
     page.on("pageerror", on_page_error)
     page.on("response", on_response)

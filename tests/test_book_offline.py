@@ -217,10 +217,10 @@ def test_page_runs_offline_in_browser(page_file, book_html_dir, book_server, bro
     html = page_file.read_text(encoding="utf-8")
     page.goto(book_server + rel, wait_until="load")
     if "application/vnd.jupyter.widget-view+json" in html:
-        page.wait_for_selector(".jupyter-widgets", timeout=30_000)
+        page.wait_for_selector(".jupyter-widgets", timeout=180_000)
     if 'class="math' in html:
         page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=180_000
         )
         page.evaluate("() => MathJax.startup.promise")
         assert page.locator("mjx-container").count() > 0, f"{rel}: MathJax typeset nothing"
@@ -236,7 +236,7 @@ def test_intro_renders_math_offline(book_server, browser_page):
     page.goto(book_server + "intro.html", wait_until="load")
     # MathJax 3 resolves startup.promise once the first typesetting pass is done.
     page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
+        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=180_000
     )
     page.evaluate("() => MathJax.startup.promise")
     n_math = page.locator("mjx-container").count()
