@@ -53,6 +53,7 @@ __all__ = [
     "train_model",
 ]
 
+#: GRU conventions ``gru_convention_forward`` computes (see the GRU chapter's table).
 CONVENTIONS = ("pytorch", "cho", "chung")
 
 

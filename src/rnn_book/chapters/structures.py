@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 
+#: The four structures, one task each (see ``train``).
 KINDS = ("one_to_many", "many_to_one", "many_to_many", "encoder_decoder")
 
 

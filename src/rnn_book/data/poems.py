@@ -26,7 +26,9 @@ __all__ = [
     "poem_lines",
 ]
 
+#: The poem forms of 唐诗三百首, as in ``Poem.form``.
 FORMS = ("五言绝句", "七言绝句", "五言律诗", "七言律诗", "五言古诗", "七言古诗", "杂言古诗")
+#: The anthology's sections (古体, 律诗, 绝句), as in ``Poem.section``.
 SECTIONS = ("古体", "律诗", "绝句")
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = ["SPECIALS", "Vocab", "pad_batch"]
 
+#: Default special tokens of a ``Vocab`` (ids 0..3), padding, begin, end and unknown.
 SPECIALS = ("<pad>", "<bos>", "<eos>", "<unk>")
 
 
