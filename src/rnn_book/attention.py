@@ -1,7 +1,7 @@
 """An encoder-decoder with Luong et al. (2015) global "general" attention, in NumPy.
 
 The plain ``rb.Seq2Seq`` hands the decoder one vector, the encoder's last state. Here the
-decoder also looks back at every encoder state at every output step:
+decoder also looks back at every encoder state at every output step::
 
     h_1..h_S = encoder(x_1..x_S)                      (S, B, H), c = h_S starts the decoder
     s_t      = decoder(y_{t-1}, s_{t-1}),  s_0 = h_S   (T, B, H)

@@ -50,12 +50,16 @@ def rnn_step_forward(x_t, h_prev, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity
 
     Parameters
     ----------
-    x_t : (B, D) input at step t.      h_prev : (B, H) state h_{t-1}.
-    w_ih : (H, D) U.   w_hh : (H, H) W.   b_ih, b_hh : (H,) or both None.
+    x_t : (B, D) input at step t.
+    h_prev : (B, H) state h_{t-1}.
+    w_ih : (H, D) U.
+    w_hh : (H, H) W.
+    b_ih, b_hh : (H,) or both None.
 
     Returns
     -------
-    h_t : (B, H).   cache : ``RNNStepCache`` for ``rnn_step_backward``.
+    h_t : (B, H).
+    cache : ``RNNStepCache`` for ``rnn_step_backward``.
     """
     a_t = x_t @ w_ih.T + h_prev @ w_hh.T  # U x_t + W h_{t-1}  (rows are samples: x W^T)
     if b_ih is not None:
@@ -77,7 +81,10 @@ def rnn_step_backward(dh_t, cache):
 
     Returns
     -------
-    dx_t : (B, D).  dh_prev : (B, H).  dw_ih : (H, D).  dw_hh : (H, H).
+    dx_t : (B, D).
+    dh_prev : (B, H).
+    dw_ih : (H, D).
+    dw_hh : (H, H).
     db_ih, db_hh : (H,) each, or None without bias.
     """
     if cache.nonlinearity == "tanh":
@@ -119,7 +126,9 @@ def rnn_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     ----------
     x : (T, B, D) inputs x_1..x_T.
     h0 : (B, H) initial state h_0.
-    w_ih : (H, D) U.   w_hh : (H, H) W.   b_ih, b_hh : (H,) or None.
+    w_ih : (H, D) U.
+    w_hh : (H, H) W.
+    b_ih, b_hh : (H,) or None.
 
     Returns
     -------
@@ -164,7 +173,8 @@ def rnn_backward(dhs, dh_T, cache):
 
     Returns
     -------
-    dx : (T, B, D).   dh0 : (B, H).
+    dx : (T, B, D).
+    dh0 : (B, H).
     dweights : (dU (H, D), dW (H, H), db_ih (H,) or None, db_hh (H,) or None).
     """
     x, h0, hs, w_ih, w_hh = cache.x, cache.h0, cache.hs, cache.w_ih, cache.w_hh

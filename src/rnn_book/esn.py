@@ -7,7 +7,7 @@ U (H, D) and W (H, H) are random and stay fixed; W is rescaled to a chosen spect
 rho (below 1 is the usual rule of thumb that the influence of the initial state fades, the
 "echo state property"; it is neither strictly necessary nor sufficient once inputs drive
 the reservoir; Jaeger's sufficient condition is a largest singular value below 1).
-V (C, 1 + H) is the ridge-regression solution, in closed form:
+V (C, 1 + H) is the ridge-regression solution, in closed form::
 
     V = Y^T X (X^T X + lambda I)^{-1}
 
@@ -37,8 +37,15 @@ def nrmse(pred, target) -> float:
 def ridge_readout(X, Y, ridge: float) -> np.ndarray:
     """Closed-form ridge regression with an unpenalised bias.
 
-    X : (n, H) features.  Y : (n, C) targets.  Returns V : (C, 1 + H), column 0 the bias,
-    minimising ||[1, X] V^T - Y||^2 + ridge * ||V[:, 1:]||^2.
+    Parameters
+    ----------
+    X : (n, H) features.
+    Y : (n, C) targets.
+
+    Returns
+    -------
+    V : (C, 1 + H), column 0 the bias,
+        minimising ``||[1, X] V^T - Y||^2 + ridge * ||V[:, 1:]||^2``.
     """
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     if X.ndim != 2:
@@ -59,7 +66,8 @@ class EchoStateNetwork:
 
     Parameters
     ----------
-    input_size : D.   reservoir_size : H.
+    input_size : D.
+    reservoir_size : H.
     spectral_radius : rho, the spectral radius W is scaled to.
     input_scale : U ~ U(-input_scale, input_scale).
     density : fraction of nonzero entries of W (sparse reservoirs are customary, not needed).
@@ -67,7 +75,10 @@ class EchoStateNetwork:
 
     Attributes
     ----------
-    U : (H, D).  W : (H, H).  b : (H,).  V : (C, 1 + H) after ``fit``.
+    U : (H, D).
+    W : (H, H).
+    b : (H,).
+    V : (C, 1 + H) after ``fit``.
     """
 
     def __init__(

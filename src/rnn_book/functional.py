@@ -1,9 +1,9 @@
 """Element-wise activations and normalisations, numerically stable.
 
-``sigmoid`` evaluates exp only at -|x| (never overflows) and is accurate to a few ulps
+``sigmoid`` evaluates exp only at ``-|x|`` (never overflows) and is accurate to a few ulps
 RELATIVE error over the whole range, so log(sigmoid(x)) stays finite down to x = -745
 (float64) or -103 (float32). ``softmax`` and ``log_softmax`` subtract the row maximum
-first. None of them emits an overflow warning for |x| > 1000.
+first. None of them emits an overflow warning for ``|x| > 1000``.
 
 ``sigmoid_fast`` is the tanh form the fused recurrent kernels use for their gates; it is
 about 3x faster in float32 but only accurate in ABSOLUTE terms (see its docstring).
@@ -19,7 +19,7 @@ __all__ = ["log_softmax", "relu", "sigmoid", "sigmoid_fast", "softmax", "tanh"]
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Logistic function 1 / (1 + exp(-x)), any shape; ``out`` may alias ``x``.
 
-    With e = exp(-|x|) in (0, 1]: sigma(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for
+    With ``e = exp(-|x|)`` in (0, 1]: sigma(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for
     x < 0 (= exp(x) / (1 + exp(x))). No subtraction, so the relative error stays at a few
     ulps everywhere; tiny results are not rounded to 0 until exp itself underflows.
     """

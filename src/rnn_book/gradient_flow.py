@@ -3,7 +3,7 @@
 Take a recurrent layer, run it over x_1..x_T and put a loss on the LAST state only,
 L = sum_b <g_b, h_T[b]> with g_b a unit vector. The gradient that reaches an earlier state,
 dL/dh_{T-k} = (dh_T/dh_{T-k})^T g, is a product of k step Jacobians. For the Elman RNN
-h_t = tanh(U x_t + W h_{t-1} + b) one step back multiplies by W^T diag(1 - h_t^2), so
+h_t = tanh(U x_t + W h_{t-1} + b) one step back multiplies by W^T diag(1 - h_t^2), so ::
 
     ||dL/dh_{T-k}|| <= (sigma_max(W))^k     (tanh' <= 1),
 
@@ -37,7 +37,7 @@ __all__ = ["gradient_norms_over_distance", "scale_spectral_radius", "spectral_ra
 
 
 def spectral_radius(W: np.ndarray) -> float:
-    """max |eigenvalue| of a square matrix W (H, H)."""
+    """``max |eigenvalue|`` of a square matrix W (H, H)."""
     W = np.asarray(W)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
         raise ValueError(f"W: expected a square (H, H) matrix, got {W.shape}")

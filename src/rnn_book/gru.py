@@ -1,6 +1,6 @@
 """Gated recurrent unit (Cho et al. 2014), in PyTorch's convention (gate order r, z, n).
 
-Per step, with U = ``weight_ih`` (3H, D) and W = ``weight_hh`` (3H, H) split into r, z, n rows:
+Per step, with U = ``weight_ih`` (3H, D) and W = ``weight_hh`` (3H, H) split into r, z, n rows::
 
     r = sigmoid(U_r x_t + b_ir + W_r h_{t-1} + b_hr)          reset gate
     z = sigmoid(U_z x_t + b_iz + W_z h_{t-1} + b_hz)          update gate
@@ -56,13 +56,17 @@ def gru_step_forward(x_t, h_prev, w_ih, w_hh, b_ih=None, b_hh=None):
 
     Parameters
     ----------
-    x_t : (B, D).   h_prev : (B, H) the state h_{t-1}.
-    w_ih : (3H, D) U.   w_hh : (3H, H) W.   b_ih, b_hh : (3H,) or both None.
+    x_t : (B, D).
+    h_prev : (B, H) the state h_{t-1}.
+    w_ih : (3H, D) U.
+    w_hh : (3H, H) W.
+    b_ih, b_hh : (3H,) or both None.
     (Rows of U, W and the biases are stacked in the gate order r, z, n.)
 
     Returns
     -------
-    h_t : (B, H).   cache : ``GRUStepCache`` for ``gru_step_backward``.
+    h_t : (B, H).
+    cache : ``GRUStepCache`` for ``gru_step_backward``.
     """
     ax = x_t @ w_ih.T  # (B, 3H): U x_t, the input side of all three gates
     ah = h_prev @ w_hh.T  # (B, 3H): W h_{t-1}, the hidden side
@@ -89,7 +93,10 @@ def gru_step_backward(dh_t, cache):
 
     Returns
     -------
-    dx_t : (B, D).  dh_prev : (B, H).  dw_ih : (3H, D).  dw_hh : (3H, H).
+    dx_t : (B, D).
+    dh_prev : (B, H).
+    dw_ih : (3H, D).
+    dw_hh : (3H, H).
     db_ih, db_hh : (3H,) each, or None without bias.
     """
     r, z, n, hn = cache.r, cache.z, cache.n, cache.hn
@@ -136,11 +143,16 @@ def gru_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
 
     Parameters
     ----------
-    x : (T, B, D).  h0 : (B, H).  w_ih : (3H, D).  w_hh : (3H, H).  b_ih, b_hh : (3H,) or None.
+    x : (T, B, D).
+    h0 : (B, H).
+    w_ih : (3H, D).
+    w_hh : (3H, H).
+    b_ih, b_hh : (3H,) or None.
 
     Returns
     -------
-    hs : (T, B, H) h_1..h_T.   cache : ``GRUCache`` for ``gru_backward``.
+    hs : (T, B, H) h_1..h_T.
+    cache : ``GRUCache`` for ``gru_backward``.
 
     The same numbers as looping ``gru_step_forward``, computed faster: every U x_t in one
     matmul before the loop, everything written in place into preallocated arrays, and the
@@ -190,12 +202,14 @@ def gru_backward(dhs, dh_T, cache):
 
     Parameters
     ----------
-    dhs : (T, B, H) gradient w.r.t. every h_t from above.  dh_T : (B, H) from h_n.
+    dhs : (T, B, H) gradient w.r.t. every h_t from above.
+    dh_T : (B, H) from h_n.
     cache : ``GRUCache`` from ``gru_forward``.
 
     Returns
     -------
-    dx : (T, B, D).  dh0 : (B, H).
+    dx : (T, B, D).
+    dh0 : (B, H).
     dweights : (dU (3H, D), dW (3H, H), db_ih, db_hh (3H,) or None).
     """
     x, h0, hs, acts, whn = cache.x, cache.h0, cache.hs, cache.acts, cache.whn

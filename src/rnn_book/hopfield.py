@@ -2,11 +2,11 @@
 
 N units with states s_i in {-1, +1} (Hopfield wrote V_i in {0, 1}; the +-1 form is the
 usual equivalent one). P patterns xi^1..xi^P (each (N,), entries +-1) are stored by the
-Hebbian outer-product rule
+Hebbian outer-product rule ::
 
     W = (1/N) sum_mu xi^mu xi^mu^T,   W_ii = 0,
 
-so W is symmetric with a zero diagonal. One asynchronous update picks ONE unit i and sets
+so W is symmetric with a zero diagonal. One asynchronous update picks ONE unit i and sets ::
 
     s_i <- sign(sum_j W_ij s_j)     (s_i unchanged when the field is exactly 0),
 
@@ -43,7 +43,13 @@ def _check_patterns(name: str, patterns) -> np.ndarray:
 def hebbian_weights(patterns) -> np.ndarray:
     """Hebbian storage W = (1/N) sum_mu xi^mu xi^mu^T with zero diagonal.
 
-    patterns : (P, N) entries +-1.  Returns W : (N, N), symmetric, W_ii = 0.
+    Parameters
+    ----------
+    patterns : (P, N) entries +-1.
+
+    Returns
+    -------
+    W : (N, N), symmetric, W_ii = 0.
     """
     xi = _check_patterns("patterns", patterns)
     N = xi.shape[1]

@@ -1,6 +1,6 @@
 """The independently recurrent neural network, IndRNN (Li, Li, Cook, Zhu & Gao 2018).
 
-Every hidden unit has ONE recurrent weight, on its own previous value:
+Every hidden unit has ONE recurrent weight, on its own previous value::
 
     a_t = U x_t + w * h_{t-1} + b,      h_t = relu(a_t)      (* element-wise)
 
@@ -9,7 +9,7 @@ units do not talk to each other inside a layer (they mix through U of the next l
 stack). The gradient one step back is a diagonal matrix, dh_{t-1} = w * relu'(a_t) * dh_t,
 and after k steps unit i has been multiplied by prod w_i relu'(.): each unit's memory is
 controlled by one number. Li et al. keep it in range by constraining
-|w_i| <= gamma^(1/T) (``clip_recurrent``).
+``|w_i| <= gamma^(1/T)`` (``clip_recurrent``).
 
 The layer follows the package's recurrent API (time-major x (T, B, D), state (1, B, H),
 ``forward``/``backward``/``grads``/``zero_grad``), so ``gradient_norms_over_distance`` and the
@@ -49,7 +49,11 @@ class IndRNNCache(NamedTuple):
 def indrnn_forward(x, h0, U, w, b=None, nonlinearity="relu"):
     """All T steps for a batch.
 
-    x : (T, B, D).  h0 : (B, H).  U : (H, D).  w : (H,).  b : (H,) or None.
+    x : (T, B, D).
+    h0 : (B, H).
+    U : (H, D).
+    w : (H,).
+    b : (H,) or None.
     Returns hs : (T, B, H) the states h_1..h_T, and the cache for ``indrnn_backward``.
     """
     T, B, D = x.shape
@@ -73,7 +77,8 @@ def indrnn_forward(x, h0, U, w, b=None, nonlinearity="relu"):
 def indrnn_backward(dhs, dh_T, cache):
     """BPTT for ``indrnn_forward``.
 
-    dhs : (T, B, H) gradient from above at every step.  dh_T : (B, H) gradient on h_T.
+    dhs : (T, B, H) gradient from above at every step.
+    dh_T : (B, H) gradient on h_T.
     Returns dx (T, B, D), dh0 (B, H) and a dict {"U": (H, D), "w": (H,), "b": (H,)}.
     """
     x, h0, hs, U, w, has_bias, nonlinearity = cache
@@ -102,7 +107,8 @@ class IndRNN(Module):
 
     Parameters
     ----------
-    input_size : D.   hidden_size : H.
+    input_size : D.
+    hidden_size : H.
     nonlinearity : "relu" (the paper's choice) or "tanh".
     bias : whether to use b.
     dtype : np.float64 (default) or np.float32.
@@ -161,7 +167,7 @@ class IndRNN(Module):
         return shapes
 
     def clip_recurrent(self, max_abs: float) -> None:
-        """Constrain |w_i| <= max_abs in place (Li et al.: max_abs = gamma ** (1 / T))."""
+        """Constrain ``|w_i| <= max_abs`` in place (Li et al.: max_abs = gamma ** (1 / T))."""
         np.clip(self.params["w"], -max_abs, max_abs, out=self.params["w"])
 
     def forward(self, x, h0=None):

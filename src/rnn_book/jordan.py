@@ -106,7 +106,11 @@ def jordan_forward(
     ----------
     x : (T, B, D) inputs x_1..x_T.
     y0 : (B, C) the context fed into step 1 (the "previous output" y_0).
-    U : (H, D).   W : (H, C).   V : (C, H).   b : (H,) or None.   c : (C,) or None.
+    U : (H, D).
+    W : (H, C).
+    V : (C, H).
+    b : (H,) or None.
+    c : (C,) or None.
     nonlinearity : f, "tanh" or "relu".
     output_activation : g, "identity", "tanh", "sigmoid" or "softmax".
     context_decay : mu in s_{t+1} = mu s_t + y_t (0 gives s_{t+1} = y_t).
@@ -166,7 +170,8 @@ def jordan_backward(dzs, ds_next, cache, dys=None):
 
     Returns
     -------
-    dx : (T, B, D).   dy0 : (B, C) gradient w.r.t. ``y0``.
+    dx : (T, B, D).
+    dy0 : (B, C) gradient w.r.t. ``y0``.
     dweights : dict with "U" (H, D), "W" (H, C), "V" (C, H) and, with biases, "b" (H,), "c" (C,).
     """
     x, hs, ys, ss, U, W, V, has_bias, nonlinearity, g, mu = cache

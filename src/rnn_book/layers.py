@@ -136,7 +136,7 @@ class Embedding(Module):
         return {"weight": (self.num_embeddings, self.embedding_dim)}
 
     def forward(self, idx) -> np.ndarray:
-        """idx: int array of any shape, e.g. (T, B) -> vectors (*idx.shape, E)."""
+        """idx: int array of any shape, e.g. (T, B) -> vectors ``(*idx.shape, E)``."""
         self._check_params()
         source, idx = idx, np.asarray(idx)
         if not np.issubdtype(idx.dtype, np.integer):
@@ -154,7 +154,7 @@ class Embedding(Module):
         return self.params["weight"][idx]
 
     def backward(self, de) -> None:
-        """de: (*idx.shape, E), gradient w.r.t. the last ``forward``'s output.
+        """de: ``(*idx.shape, E)``, gradient w.r.t. the last ``forward``'s output.
 
         Adds it to ``grads["weight"]`` row by row; an id that occurs several times receives
         the sum of its gradients. There is no input gradient (ids are not differentiable).

@@ -1,6 +1,6 @@
 """Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000).
 
-Per step, with the four gates stacked in PyTorch's order i, f, g, o:
+Per step, with the four gates stacked in PyTorch's order i, f, g, o::
 
     [a_i, a_f, a_g, a_o] = U x_t + b_ih + W h_{t-1} + b_hh      (U: (4H, D), W: (4H, H))
     i = sigmoid(a_i)   f = sigmoid(a_f)   g = tanh(a_g)   o = sigmoid(a_o)
@@ -58,13 +58,17 @@ def lstm_step_forward(x_t, h_prev, c_prev, w_ih, w_hh, b_ih=None, b_hh=None):
 
     Parameters
     ----------
-    x_t : (B, D).   h_prev, c_prev : (B, H) the states h_{t-1}, c_{t-1}.
-    w_ih : (4H, D) U.   w_hh : (4H, H) W.   b_ih, b_hh : (4H,) or both None.
+    x_t : (B, D).
+    h_prev, c_prev : (B, H) the states h_{t-1}, c_{t-1}.
+    w_ih : (4H, D) U.
+    w_hh : (4H, H) W.
+    b_ih, b_hh : (4H,) or both None.
     (Rows of U, W and the biases are stacked in the gate order i, f, g, o.)
 
     Returns
     -------
-    h_t, c_t : (B, H).   cache : ``LSTMStepCache`` for ``lstm_step_backward``.
+    h_t, c_t : (B, H).
+    cache : ``LSTMStepCache`` for ``lstm_step_backward``.
     """
     a = x_t @ w_ih.T + h_prev @ w_hh.T  # (B, 4H): U x_t + W h_{t-1}, all four gates
     if b_ih is not None:
@@ -92,7 +96,10 @@ def lstm_step_backward(dh_t, dc_t, cache):
 
     Returns
     -------
-    dx_t : (B, D).  dh_prev, dc_prev : (B, H).  dw_ih : (4H, D).  dw_hh : (4H, H).
+    dx_t : (B, D).
+    dh_prev, dc_prev : (B, H).
+    dw_ih : (4H, D).
+    dw_hh : (4H, H).
     db_ih, db_hh : (4H,) each, or None without bias.
     """
     i, f, g, o, tanh_c = cache.i, cache.f, cache.g, cache.o, cache.tanh_c
@@ -155,11 +162,17 @@ def lstm_forward(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
 
     Parameters
     ----------
-    x : (T, B, D).  h0, c0 : (B, H).  w_ih : (4H, D).  w_hh : (4H, H).  b_ih, b_hh : (4H,) or None.
+    x : (T, B, D).
+    h0, c0 : (B, H).
+    w_ih : (4H, D).
+    w_hh : (4H, H).
+    b_ih, b_hh : (4H,) or None.
 
     Returns
     -------
-    hs : (T, B, H) h_1..h_T.   cs : (T, B, H) c_1..c_T.   cache : ``LSTMCache``.
+    hs : (T, B, H) h_1..h_T.
+    cs : (T, B, H) c_1..c_T.
+    cache : ``LSTMCache``.
 
     The same numbers as looping ``lstm_step_forward``, computed faster: every U x_t in one
     matmul before the loop, everything written in place into preallocated arrays, and the
@@ -222,16 +235,18 @@ def lstm_backward(dhs, dh_T, dc_T, cache):
 
     Parameters
     ----------
-    dhs : (T, B, H) gradient w.r.t. every h_t from above.  dh_T, dc_T : (B, H) from h_n, c_n.
+    dhs : (T, B, H) gradient w.r.t. every h_t from above.
+    dh_T, dc_T : (B, H) from h_n, c_n.
     cache : ``LSTMCache`` from ``lstm_forward``.
 
     Returns
     -------
-    dx : (T, B, D).  dh0, dc0 : (B, H).
+    dx : (T, B, D).
+    dh0, dc0 : (B, H).
     dweights : (dU (4H, D), dW (4H, H), db_ih, db_hh (4H,) or None).
 
     Every local derivative that does not depend on the incoming gradients is computed for
-    all t at once before the loop, written straight into the gate-gradient block ``dA``:
+    all t at once before the loop, written straight into the gate-gradient block ``dA``::
 
         d a_i = dc * [g i (1 - i)]        d a_f = dc * [c_{t-1} f (1 - f)]
         d a_g = dc * [i (1 - g^2)]        d a_o = dh * [tanh(c_t) o (1 - o)]

@@ -7,7 +7,7 @@ the new values without any copying. Per-parameter state (momentum buffers, runni
 averages) belongs to the parameter ARRAY, as in PyTorch it belongs to the Parameter: two
 layers that both call a parameter "weight" never share a buffer, and an array put in a
 parameter's place (``layer.params["weight"] = new``) starts from fresh state instead of
-inheriting the moments of the array it replaced.
+inheriting the moments of the array it replaced. ::
 
     opt = Adam([model], lr=1e-3)
     model.zero_grad(); loss, d = cross_entropy(model.forward(x), y); model.backward(d)

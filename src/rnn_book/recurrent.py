@@ -1,6 +1,6 @@
 """The machinery every recurrent layer shares: parameters, stacking, both directions, checks.
 
-A subclass supplies two functions for ONE layer in ONE direction, both time-major:
+A subclass supplies two functions for ONE layer in ONE direction, both time-major::
 
     _sequence_forward(x (T,B,D), states, weights) -> out (T,B,H), final states, cache
     _sequence_backward(dout (T,B,H), dstates, cache) -> dx (T,B,D), dstates0, dweights

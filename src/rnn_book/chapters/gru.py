@@ -55,6 +55,7 @@ __all__ = [
     "train_model",
 ]
 
+#: GRU conventions ``gru_convention_forward`` computes (see the GRU chapter's table).
 CONVENTIONS = ("pytorch", "cho", "chung")
 
 
@@ -111,7 +112,7 @@ def gru_state_jacobian(
 ) -> tuple[np.ndarray, np.ndarray]:
     """dh_t/dh_{t-1} of one ``rb.gru_step_forward``, (H, H), by formula and by central differences.
 
-    With D_r = diag(r(1-r)), D_z = diag(z(1-z)), D_n = diag(1-n^2), m = W_n h_{t-1} + b_hn:
+    With D_r = diag(r(1-r)), D_z = diag(z(1-z)), D_n = diag(1-n^2), m = W_n h_{t-1} + b_hn::
 
         diag(z) + diag(h_{t-1} - n) D_z W_z + diag(1 - z) D_n [diag(r) W_n + diag(m) D_r W_r]
 

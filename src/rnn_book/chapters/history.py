@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 
-#: (year, label, kind, height): kind "idea" (no trainable model), "model", "training" or
+#: Rows (year, label, kind, height). kind "idea" (no trainable model), "model", "training" or
 #: "problem"; height is where the label sits above (+) or below (-) the axis.
 MILESTONES = (
     (1933, "Lorente de No:\nreverberating circuits", "idea", 1.0),
@@ -178,8 +178,9 @@ def train_recall(
 ) -> float:
     """Delayed recall (``experiments.long_range.delayed_recall``, two symbols) from h_T.
 
-    kind : "indrnn" (relu, w ~ U(w_low, 1), b = ``bias``, |w| clipped to 1 after each step)
+    kind : "indrnn" (relu, w ~ U(w_low, 1), b = ``bias``, ``|w|`` clipped to 1 after each step)
         or "rnn" (tanh ``rb.RNN``, PyTorch's initialisation).
+
     Adam with gradient-norm clipping at 1, fresh batches of x (T, batch_size, 3) every step.
     Returns the accuracy on ``n_test`` held-out sequences (drawn independently of ``seed``).
     """
@@ -222,8 +223,9 @@ def train_adding(
 ) -> dict:
     """The adding problem (``rnn_book.data.adding_problem``) read out from h_T by a ``Linear``.
 
-    kind : "indrnn" (relu, w ~ U(0, 1), |w| clipped to 2 ** (1 / T) after every step, as Li et
+    kind : "indrnn" (relu, w ~ U(0, 1), ``|w|`` clipped to 2 ** (1 / T) after every step, as Li et
         al. do for a gradient growth of at most 2 over T steps) or "rnn" (tanh ``rb.RNN``).
+
     Adam with gradient-norm clipping at 1, fresh batches every step, mean squared error.
     Returns {"mse": held-out MSE, "baseline": held-out MSE of always answering 1 (the mean of
     the target), "losses": training losses}. The held-out set does not depend on ``seed``.

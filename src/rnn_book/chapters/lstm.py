@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 
+#: Recurrent cells ``make_cell`` builds; "broken_lstm" is ``BrokenLSTM``.
 CELLS = ("rnn", "lstm", "gru", "broken_lstm")
 
 
@@ -67,7 +68,9 @@ class BrokenLSTM(LSTM):
     def _sequence_backward(self, dout, dstates, cache):
         """BPTT over ``rb.lstm.lstm_step_backward``, one step at a time, with the bug.
 
-        dout : (T, B, H).  dstates : (dh_T, dc_T), (B, H) each.  cache : ``LSTMCache``.
+        dout : (T, B, H).
+        dstates : (dh_T, dc_T), (B, H) each.
+        cache : ``LSTMCache``.
         Returns dx (T, B, D), (dh0, dc0) and (dw_ih, dw_hh, db_ih, db_hh) as ``rb.LSTM``.
         """
         T = dout.shape[0]
@@ -490,7 +493,7 @@ def cell_state_jacobian(
 
     c_{t-1} also reaches step t through h_{t-1} = o_{t-1} * tanh(c_{t-1}) (o_{t-1} held fixed:
     it does not depend on c_{t-1}). The formula (gate order i, f, g, o; D_k the derivative of
-    gate k's nonlinearity at its pre-activation):
+    gate k's nonlinearity at its pre-activation)::
 
         diag(f_t) + [diag(c_{t-1}) D_f W_f + diag(g_t) D_i W_i + diag(i_t) D_g W_g]
                     diag(o_{t-1} * (1 - tanh^2 c_{t-1}))

@@ -37,8 +37,10 @@ __all__ = [
     "train",
 ]
 
+#: Model kinds ``make_model`` builds.
 KINDS = ("plain", "reversed", "attention", "single")
 # reversed = plain model fed reversed sources; single = ONE recurrent network (DecoderOnly)
+#: Greedy decoding length, 8 digits and <eos>.
 MAX_TGT = 9  # 8 digits + <eos>
 
 

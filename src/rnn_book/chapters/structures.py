@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 
+#: The four structures, one task each (see ``train``).
 KINDS = ("one_to_many", "many_to_one", "many_to_many", "encoder_decoder")
 
 
@@ -218,7 +219,7 @@ def many_to_one_gradients(
     entropy of the single output and backpropagates twice: with the model (``dx``) and by
     hand with ``rnn_step_forward`` / ``rnn_step_backward`` (``dh``: dL/dh_t, which at t < T
     arrives only through W from step t+1). Returns a dict of ``loss``, ``dh_norm`` and
-    ``dx_norm`` (T,) and ``dx_gap`` (max |hand - model| of dL/dx).
+    ``dx_norm`` (T,) and ``dx_gap`` (``max |hand - model|`` of dL/dx).
     """
     from rnn_book.elman import RNN, rnn_step_backward, rnn_step_forward
     from rnn_book.layers import Linear

@@ -40,6 +40,7 @@ __all__ = [
 
 # Hand-made word classes for a coarse 对仗 check: a good 下联 answers a number with a number,
 # a direction with a direction, a colour with a colour. A proxy for part of speech, no more.
+#: Hand-made word classes (number, direction, colour, ...) for a coarse 对仗 check.
 CHAR_CLASSES = {
     "number": "一二三四五六七八九十百千万两双半几数",
     "direction": "东西南北上下左右前后中内外",

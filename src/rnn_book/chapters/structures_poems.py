@@ -36,12 +36,15 @@ __all__ = [
 ]
 
 
+#: Start symbol read before every poem.
 START = "\n"  # read before every poem: "a poem begins here"
 
 
+#: Token of the characters not seen in the training poems (id 0).
 UNK = "<unk>"
 
 
+#: Punctuation marks, not characters of a verse line.
 PUNCTUATION = "，。？！；：、"
 
 

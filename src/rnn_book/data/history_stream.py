@@ -10,6 +10,7 @@ __all__ = ["ALPHABET", "WORDS", "make_stream"]
 WORDS = ("bead", "cafe", "deaf", "face", "added")
 
 
+#: The symbols of the stream; symbol ``ALPHABET[i]`` has id i.
 ALPHABET = "abcdef"
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 __all__ = ["END", "TUNES"]
 
 
+#: Token that closes a tune.
 END = "|"
 
 
+#: Tune name -> the tune as space-separated tokens, scale degree and duration.
+#:
+#: :meta hide-value:
 TUNES = {
     # 小星星 / "Ah! vous dirai-je, maman", French folk song, 18th century
     "twinkle": "1:2 1:2 5:2 5:2 6:2 6:2 5:4 4:2 4:2 3:2 3:2 2:2 2:2 1:4 "

@@ -19,7 +19,7 @@ import numpy as np
 
 __all__ = ["ADDING_BASELINE_MSE", "adding_problem", "copy_task", "delayed_recall"]
 
-#: Var(a + b) for a, b ~ U(0, 1): the held-out MSE of always answering 1 (the mean target)
+#: The held-out MSE of always answering 1 (the mean target), Var(a + b) = 1/6 for a, b ~ U(0, 1)
 ADDING_BASELINE_MSE = 1.0 / 6.0
 
 

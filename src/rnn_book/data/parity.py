@@ -14,7 +14,8 @@ def window_parity(n: int, T: int, k: int, seed) -> tuple[np.ndarray, np.ndarray]
 
     Returns
     -------
-    x : (T, n, 2) one-hot bits.   y : (T, n) int, y_t = x_{t-k+1} XOR ... XOR x_t
+    x : (T, n, 2) one-hot bits.
+    y : (T, n) int, y_t = x_{t-k+1} XOR ... XOR x_t
     (over the bits that exist when t < k).
     """
     if k < 1 or T < 1 or n < 1:

@@ -26,7 +26,9 @@ __all__ = [
     "poem_lines",
 ]
 
+#: The poem forms of 唐诗三百首, as in ``Poem.form``.
 FORMS = ("五言绝句", "七言绝句", "五言律诗", "七言律诗", "五言古诗", "七言古诗", "杂言古诗")
+#: The anthology's sections (古体, 律诗, 绝句), as in ``Poem.section``.
 SECTIONS = ("古体", "律诗", "绝句")
 
 
@@ -48,7 +50,7 @@ class Poem:
 
     @property
     def text(self) -> str:
-        """The verse with normalised punctuation: "，" after odd lines, "。" after even ones.
+        """The verse with normalised punctuation, "，" after odd lines and "。" after even ones.
 
         The source's ？！； are not kept, so every poem uses the same two marks.
         """
@@ -148,10 +150,15 @@ def couplets(poems=None, chars: int | None = None) -> list[tuple[str, str]]:
     In regulated verse these two couplets must be parallel (对仗): the two lines have equal
     length and answer each other word class by word class. Lines carry no punctuation.
 
+    Parameters
+    ----------
     poems : poems to draw from (e.g. a training split, so couplets are split by poem);
         default the whole corpus. Poems that are not 五言律诗/七言律诗 contribute nothing.
     chars : None (both), 5 or 7: keep only couplets of that line length.
-    Returns a list of 2-tuples of equally long str, two per 律诗, in corpus order.
+
+    Returns
+    -------
+    list : 2-tuples of equally long str, two per 律诗, in corpus order.
     """
     if chars is not None and chars not in (5, 7):
         raise ValueError(f"chars: expected None, 5 or 7, got {chars!r}")

@@ -144,15 +144,21 @@ def review_label(tokens) -> int:
 def sentiment_reviews(n: int, seed: int = 0, mirrored: bool = True, exclude=None):
     """Generate ``n`` labelled reviews (synthetic, from the grammar in this module's docstring).
 
-    n : number of reviews (>= 2). seed : for ``np.random.default_rng``.
+    Parameters
+    ----------
+    n : number of reviews (>= 2).
+    seed : for ``np.random.default_rng``.
     mirrored : if True, reviews are made in units of two with labels 0 and 1: a contrast review
         and its twin with the clauses swapped (same bag of words, opposite label), or two
         independent one-clause / "而且" reviews. The units are then shuffled.
     exclude : optional reviews (token lists or texts) that must not be generated, e.g. the
         training set when making a test set: the grammar is small, so two seeds share about
         8 % of their reviews verbatim otherwise. Excluded draws are redrawn.
-    Returns (reviews, labels): a list of n token lists (words) and an (n,) int64 array of 0/1.
-    The labels are balanced: exactly n/2 of each (n//2 and n - n//2 when n is odd).
+
+    Returns
+    -------
+    (reviews, labels) : a list of n token lists (words) and an (n,) int64 array of 0/1.
+        The labels are balanced: exactly n/2 of each (n//2 and n - n//2 when n is odd).
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"n: expected an int, got {type(n).__name__}")

@@ -29,6 +29,7 @@ def split_indices(n: int, held_out: float = 0.2, seed: int = 0, groups=None):
         least one and at most size - 1 when a group has two or more items).
     groups : optional (n,) labels; each group is split separately (stratified), so e.g. every
         poem form appears on both sides.
+
     Returns two int64 arrays of shapes (n - k,) and (k,).
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):

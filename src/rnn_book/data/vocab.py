@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = ["SPECIALS", "Vocab", "pad_batch"]
 
+#: Default special tokens of a ``Vocab`` (ids 0..3), padding, begin, end and unknown.
 SPECIALS = ("<pad>", "<bos>", "<eos>", "<unk>")
 
 
@@ -29,12 +30,17 @@ def _tokens(name: str, text) -> list[str]:
 class Vocab:
     """Token <-> id mapping.
 
+    Parameters
+    ----------
     tokens : the ordinary tokens in id order (after the specials); duplicates or tokens equal
         to a special are rejected.
     specials : special tokens, ids 0..len(specials)-1. ``unk`` maps unknown tokens if present.
 
-    Attributes: ``itos`` (list, id -> token), ``stoi`` (dict, token -> id), ``pad_id``,
-    ``bos_id``, ``eos_id``, ``unk_id`` (None when that special is absent).
+    Attributes
+    ----------
+    itos : list, id -> token.
+    stoi : dict, token -> id.
+    pad_id, bos_id, eos_id, unk_id : int, or None when that special is absent.
     """
 
     def __init__(self, tokens: Iterable[str], specials: Sequence[str] = SPECIALS):

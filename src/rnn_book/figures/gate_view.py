@@ -7,6 +7,7 @@ Above them, the whole input sequence as a strip with step t framed; below, optio
 running prediction V h_t + c of an output head.
 
 One object serves both worlds (GUIDE section 5):
+
 - the static HTML book: every frame is an SVG precomputed here and the time slider is
   ``jslink``-ed to a ``Stack``'s ``selected_index``, so the browser switches frames itself;
 - a live kernel: the same link works, a Python observer keeps ``self.step`` in sync, and the

@@ -55,8 +55,10 @@ class Node:
 class Edge:
     """One arrow src -> dst.
 
+    Attributes
+    ----------
     matrix : role "U", "W", "V" (sets the colour), or None for data that flows without a
-             weight (an output fed back as input, a context vector).
+        weight (an output fed back as input, a context vector).
     param : name of the parameter array used; edges with the same param share ONE array.
     label : mathtext drawn next to the arrow (None: no text).
     rad : curvature of the arrow (matplotlib ``arc3`` rad), for self-loops and detours.

@@ -15,6 +15,7 @@ from rnn_book.figures.graph import Graph, draw_panels
 
 __all__ = ["STRUCTURES", "draw_structures", "structure_graph"]
 
+#: The four input/output structures ``structure_graph`` and ``draw_structures`` draw.
 STRUCTURES = ("one_to_many", "many_to_one", "many_to_many", "encoder_decoder")
 
 

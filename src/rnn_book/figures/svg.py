@@ -94,7 +94,7 @@ def svg(width, height, body: list[str], *, title: str = "") -> str:
 
 
 def diverging(v: float, vmax: float) -> str:
-    """Colour of a signed value: red for +, purple for -, white for 0 (|v| / vmax saturates)."""
+    """Colour of a signed value: red for +, purple for -, white for 0 (``|v| / vmax`` saturates)."""
     a = float(np.clip(v / vmax, -1, 1)) if vmax > 0 else 0.0
     end = (178, 24, 43) if a >= 0 else (84, 39, 136)
     c = [round(255 + (e - 255) * abs(a)) for e in end]

@@ -1,6 +1,7 @@
 """The unroll widget: scrub through the time steps of a concrete RNN and see U, W, V shared.
 
 One object serves both worlds (GUIDE section 5):
+
 - in the static HTML book every frame is precomputed here, in Python, and the sliders are
   ``jslink``-ed to ``Stack.selected_index``, so the browser switches frames with no kernel;
 - in a live kernel the same links work, and the "live" control edits one entry of W in place
@@ -169,12 +170,12 @@ class UnrollWidget:
     # ------------------------------------------------------------------ the shared arrays
     @property
     def U(self) -> np.ndarray:
-        """(H, D) the input matrix: the very array ``rnn.params["weight_ih_l0"]``."""
+        """(H, D) the input matrix U, the very array ``rnn.params["weight_ih_l0"]``."""
         return self.rnn.params["weight_ih_l0"]
 
     @property
     def W(self) -> np.ndarray:
-        """(H, H) the recurrent matrix: the very array ``rnn.params["weight_hh_l0"]``."""
+        """(H, H) the recurrent matrix W, the very array ``rnn.params["weight_hh_l0"]``."""
         return self.rnn.params["weight_hh_l0"]
 
     def num_parameters(self) -> int:
