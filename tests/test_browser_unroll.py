@@ -45,44 +45,44 @@ def test_unroll_widget_scrubs_time_steps_offline(browser_page, book_server, tmp_
     page, blocked, errors = browser_page
     page.set_viewport_size({"width": 1200, "height": 1000})
     page.goto(book_server + PAGE, wait_until="load")
-    page.wait_for_selector("label:has-text('current step t')", timeout=60_000)
+    page.wait_for_selector("label:has-text('当前时间步 t')", timeout=60_000)
 
     # every control carries a visible description
-    for desc in ("current step t", "sequence length T", "W scale s", "live kernel only: W[0,1]"):
+    for desc in ("当前时间步 t", "序列长度 T", "W 缩放 s", "仅限运行中的内核：W[0,1]"):
         assert page.locator("label.widget-label", has_text=desc).count() == 1, desc
 
     # one frame and one set of matrices on screen: scale 1, all T = 4 steps, step 1
-    _wait_visible(page, "unrolled RNN", "unrolled RNN, W scale 1, T = 4, step 1")
-    assert _visible(page, "U, W, V at") == ["U, W, V at W scale 1"]
-    frame = page.locator("svg:visible", has_text="unrolled RNN, W scale 1, T = 4, step 1")
+    _wait_visible(page, "展开的 RNN", "展开的 RNN，W 缩放 1，T = 4，第 1 步")
+    assert _visible(page, "U、W、V（W 缩放") == ["U、W、V（W 缩放 1）"]
+    frame = page.locator("svg:visible", has_text="展开的 RNN，W 缩放 1，T = 4，第 1 步")
     before = frame.screenshot()
 
     # scrub: step t 1 -> 2 -> 3 with the keyboard on the handle, as a reader would
-    handle = _handle(page, "current step t")
+    handle = _handle(page, "当前时间步 t")
     handle.focus()
     handle.press("ArrowRight")
-    _wait_visible(page, "unrolled RNN", "unrolled RNN, W scale 1, T = 4, step 2")
+    _wait_visible(page, "展开的 RNN", "展开的 RNN，W 缩放 1，T = 4，第 2 步")
     handle.press("ArrowRight")
-    _wait_visible(page, "unrolled RNN", "unrolled RNN, W scale 1, T = 4, step 3")
-    shown = page.locator("svg:visible", has_text="unrolled RNN, W scale 1, T = 4, step 3")
+    _wait_visible(page, "展开的 RNN", "展开的 RNN，W 缩放 1，T = 4，第 3 步")
+    shown = page.locator("svg:visible", has_text="展开的 RNN，W 缩放 1，T = 4，第 3 步")
     assert "h3 = tanh(U x3 + W h2 + b)" in shown.text_content()
     after = shown.screenshot()
     assert after != before  # the pixels on screen changed, not only the DOM
 
     # the shared-weight control switches every step at once, and the matrices with it
-    scale = _handle(page, "W scale s")
+    scale = _handle(page, "W 缩放 s")
     scale.focus()
     scale.press("ArrowRight")
-    _wait_visible(page, "unrolled RNN", "unrolled RNN, W scale 2, T = 4, step 3")
-    assert _visible(page, "U, W, V at") == ["U, W, V at W scale 2"]
+    _wait_visible(page, "展开的 RNN", "展开的 RNN，W 缩放 2，T = 4，第 3 步")
+    assert _visible(page, "U、W、V（W 缩放") == ["U、W、V（W 缩放 2）"]
 
     # a shorter sequence keeps the step (and the parameter count, printed in every frame)
-    length = _handle(page, "sequence length T")
+    length = _handle(page, "序列长度 T")
     length.focus()
     length.press("ArrowLeft")
-    _wait_visible(page, "unrolled RNN", "unrolled RNN, W scale 2, T = 3, step 3")
-    text = page.locator("svg:visible", has_text="T = 3, step 3").text_content()
-    assert "3 U arrows, 2 W arrows, 3 V arrows" in text
+    _wait_visible(page, "展开的 RNN", "展开的 RNN，W 缩放 2，T = 3，第 3 步")
+    text = page.locator("svg:visible", has_text="T = 3，第 3 步").text_content()
+    assert "3 个 U 箭头、2 个 W 箭头、3 个 V 箭头" in text
 
     widget = page.locator(".jupyter-widgets.widget-vbox", has=handle).first
     shot = tmp_path / "unroll.png"

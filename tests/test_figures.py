@@ -1,6 +1,7 @@
 """Structure counts of every diagram, and that the rendered figures show what the structure says."""
 
 import re
+import warnings
 
 import matplotlib
 import numpy as np
@@ -77,7 +78,7 @@ def test_parameter_counts_separate_grow_shared_do_not(T):
     assert shared.parameter_count(D, H, O) == n_shared == folded.parameter_count(D, H, O)
     # the count printed on each panel is the structure's count
     for g in (ff, sep, linked, shared, folded):
-        assert f"{g.parameter_count(D, H, O)} weights" in g.texts()
+        assert f"{g.parameter_count(D, H, O)} 个权重" in g.texts()
 
 
 def test_shared_count_matches_the_package_rnn():
@@ -98,9 +99,9 @@ def test_folded_rnn_has_a_self_loop_W():
 def test_evolution_figure_prints_both_counts():
     fig = draw_evolution(T=3, input_size=4, hidden_size=3, output_size=4)
     texts = figure_texts(fig)
-    assert "72 weights" in texts  # 3 separate nets: 3 (3*4 + 4*3)
-    assert "90 weights" in texts  # linked by 2 more W's: + 2 * 3*3
-    assert texts.count("33 weights") == 2  # shared and folded: 12 + 9 + 12
+    assert "72 个权重" in texts  # 3 separate nets: 3 (3*4 + 4*3)
+    assert "90 个权重" in texts  # linked by 2 more W's: + 2 * 3*3
+    assert texts.count("33 个权重") == 2  # shared and folded: 12 + 9 + 12
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
         g.title for g in evolution_graphs()
     ]
@@ -187,7 +188,7 @@ def test_bidirectional_counterexample_is_misaligned(T):
         pairs.append((by_dir["forward"], by_dir["backward"]))
     assert pairs == [(k, T + 1 - k) for k in range(1, T + 1)]
     assert pairs[0] == (1, T)  # the course figure's x1 / x4 pairing
-    assert g.title.startswith("WRONG")
+    assert g.title.startswith("错误")
 
 
 def _arrow_colors(ax):
@@ -213,7 +214,9 @@ def test_rendering_draws_every_edge_in_its_matrix_colour_and_every_label(graph):
     texts = figure_texts(ax.figure)
     for s in graph.texts():
         assert s in texts
-    assert not any(CJK.search(s) for s in texts)
+    # Chinese titles/notes, never mixed with mathtext in one string (mathtext has no CJK glyphs)
+    assert any(CJK.search(s) for s in texts)
+    assert not any(CJK.search(s) and "$" in s for s in texts)
 
 
 def test_one_colour_per_role_in_every_figure():
@@ -223,9 +226,13 @@ def test_one_colour_per_role_in_every_figure():
         colors = {c for ax in fig.axes for c in _arrow_colors(ax)}
         assert colors <= allowed
         assert to_rgba(MATRIX_COLORS["U"]) in colors and to_rgba(MATRIX_COLORS["V"]) in colors
-        assert not any(CJK.search(s) for s in figure_texts(fig))
-        # no mathtext parse failure: the figure renders to pixels
-        fig.canvas.draw()
+        texts = figure_texts(fig)
+        assert any(CJK.search(s) for s in texts)
+        assert not any(CJK.search(s) and "$" in s for s in texts)
+        # no mathtext parse failure and no missing glyph: the figure renders to pixels
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.canvas.draw()
         assert np.asarray(fig.canvas.buffer_rgba()).std() > 0
 
 

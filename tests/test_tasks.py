@@ -386,7 +386,7 @@ def test_couplet_vocab_and_experiment_on_a_tiny_split():
     assert 0.0 <= r["acc"] <= 1.0 and r["unknown"] == 0.0
     assert r["lookup_pred"][0][0] == "黄"  # 白 only ever faced 黄 in training
     table = couplets.summarize([r], [r, r])
-    assert "lookup table" in table and "± 0.000" in table
+    assert "查表" in table and "± 0.000" in table
 
 
 def test_adjacent_pairs_take_equal_length_line_pairs_of_every_poem():

@@ -66,7 +66,7 @@ def test_frames_equal_forward_passes(rnn):
                 # the unrolled graph of T steps: T U arrows, T-1 W arrows, T V arrows
                 counts = [_arrow_count(html, m) for m in "UWV"]
                 assert counts == [T, T - 1, T]
-                assert f"{wd.num_parameters()} parameters for any T" in html
+                assert f"参数个数 {wd.num_parameters()}，与 T 无关" in html
 
 
 def test_scale_changes_every_later_step_but_not_the_first_from_zero_state(rnn):

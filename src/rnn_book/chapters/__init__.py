@@ -23,3 +23,8 @@ seq2seq.md                 ``seq2seq``: numerals with 万, bottleneck, attention
 
 Submodules load on first use: ``from rnn_book.chapters import lstm as ch``.
 """
+
+# A page's own plots (plt.subplots, then Chinese axis labels) may be drawn before the page first
+# touches ``rb.figures``; the fonts of a Text are fixed when it is created, so the book's CJK
+# font must be registered before any axes exist. Every page imports its chapter module first.
+from rnn_book.figures import style as _style  # noqa: F401

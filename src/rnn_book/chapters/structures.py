@@ -66,44 +66,48 @@ def trace(
             Linear(H, out_size, seed=seed),
             Embedding(vocab, E, seed=seed),
         )
-        rows.append(("ids x (T, B)", ids.shape))
+        rows.append(("输入编号 x (T, B)", ids.shape))
         e = m.embedding.forward(ids)
-        rows.append(("embedding (T, B, E)", e.shape))
+        rows.append(("词嵌入 (T, B, E)", e.shape))
         out, h_n = m.rnn.forward(e)
-        rows.append(("RNN outputs h_1..h_T (T, B, H)", out.shape))
-        rows.append(("final state h_n (layers, B, H)", h_n.shape))
+        rows.append(("RNN 输出 h_1..h_T (T, B, H)", out.shape))
+        rows.append(("最终隐状态 h_n (层数, B, H)", h_n.shape))
         if kind == "many_to_one":
             rows.append(("V h_T + c -> logits (B, C)", m.forward(ids).shape))
         else:
-            rows.append(("V h_t + c -> logits (T, B, vocab)", m.forward(ids).shape))
+            rows.append(("V h_t + c -> logits (T, B, 词表)", m.forward(ids).shape))
         return rows
     if kind == "one_to_many":
         m = CharLM(vocab, H, embedding_dim=E, seed=seed)
         x1 = ids[:1, :1]
-        rows.append(("first input x_1 (1, 1)", x1.shape))
+        rows.append(("第一个输入 x_1 (1, 1)", x1.shape))
         logits, state = m.forward(x1)
-        rows.append(("logits for y_1 (1, 1, vocab)", logits.shape))
-        rows.append(("state h_1 (layers, 1, H)", state.shape))
+        rows.append(("y_1 的 logits (1, 1, 词表)", logits.shape))
+        rows.append(("隐状态 h_1 (层数, 1, H)", state.shape))
         generated = m.sample([int(x1[0, 0])], T, temperature=1.0, rng=seed)
-        rows.append(("y_1..y_T sampled, each fed back (T,)", np.shape(generated)))
+        rows.append(("采样 y_1..y_T，逐个喂回 (T,)", np.shape(generated)))
         return rows
     m = Seq2Seq(vocab, vocab, H, cell="rnn", embedding_dim=E, seed=seed)
     tgt_in = rng.integers(vocab, size=(T_out, B))
-    rows.append(("source ids (S, B)", ids.shape))
+    rows.append(("源序列编号 (S, B)", ids.shape))
     enc_out, context = m.encoder.forward(m.src_embedding.forward(ids))
-    rows.append(("encoder outputs (S, B, H)", enc_out.shape))
-    rows.append(("context c = h_S (layers, B, H)", context.shape))
-    rows.append(("decoder input <bos>, y_1.. (T', B)", tgt_in.shape))
+    rows.append(("编码器输出 (S, B, H)", enc_out.shape))
+    rows.append(("上下文向量 c = h_S (层数, B, H)", context.shape))
+    rows.append(("解码器输入 <bos>, y_1.. (T', B)", tgt_in.shape))
     dec_out, _ = m.decoder.forward(m.tgt_embedding.forward(tgt_in), context)
-    rows.append(("decoder states s_1..s_T' (T', B, H)", dec_out.shape))
-    rows.append(("logits (T', B, vocab)", m.forward(ids, tgt_in).shape))
+    rows.append(("解码器隐状态 s_1..s_T' (T', B, H)", dec_out.shape))
+    rows.append(("logits (T', B, 词表)", m.forward(ids, tgt_in).shape))
     return rows
 
 
 def format_trace(rows) -> str:
-    """Rows of ``trace`` as aligned text lines."""
-    width = max(len(stage) for stage, _ in rows)
-    return "\n".join(f"{stage:<{width}}  {shape}" for stage, shape in rows)
+    """Rows of ``trace`` as aligned text lines (a Chinese character counts two columns)."""
+    from rnn_book.figures.svg import text_units
+
+    width = max(text_units(stage) for stage, _ in rows)
+    return "\n".join(
+        f"{stage}{' ' * (width - text_units(stage))}  {shape}" for stage, shape in rows
+    )
 
 
 def train_hello(

@@ -266,25 +266,27 @@ def summarize(uni: list[dict], bi: list[dict]) -> str:
 
     uni, bi : results of the unidirectional and bidirectional runs, one dict per split.
     """
+    from rnn_book.figures.svg import text_units
     from rnn_book.training import mean_spread
 
     def row(label, key, runs):
-        return f"  {label:<30} {mean_spread([r[key] for r in runs])}"
+        pad = " " * (24 - text_units(label))
+        return f"  {label}{pad} {mean_spread([r[key] for r in runs])}"
 
     return "\n".join(
         [
-            "character accuracy, held out",
-            row("lookup table", "lookup_acc", bi),
-            row("RNN, unidirectional", "acc", uni),
-            row("RNN, bidirectional", "acc", bi),
-            "class match, held out",
-            row("guess (training frequencies)", "class_chance", bi),
-            row("lookup table", "lookup_class", bi),
-            row("RNN, unidirectional", "class", uni),
-            row("RNN, bidirectional", "class", bi),
-            "character accuracy on the training couplets",
-            row("RNN, unidirectional", "train_acc", uni),
-            row("RNN, bidirectional", "train_acc", bi),
+            "逐字准确率，留出集",
+            row("查表", "lookup_acc", bi),
+            row("RNN，单向", "acc", uni),
+            row("RNN，双向", "acc", bi),
+            "词类相对率，留出集",
+            row("猜测（按训练集频率）", "class_chance", bi),
+            row("查表", "lookup_class", bi),
+            row("RNN，单向", "class", uni),
+            row("RNN，双向", "class", bi),
+            "训练对联上的逐字准确率",
+            row("RNN，单向", "train_acc", uni),
+            row("RNN，双向", "train_acc", bi),
         ]
     )
 

@@ -29,11 +29,7 @@ def bidirectional_graph(T: int = 4, aligned: bool = True) -> Graph:
     cross) and y_k reading ->h_k and <-h_{T+1-k}. Nodes carry ``t`` (the input they belong to) and ``direction``.
     """
     _check_T(T)
-    g = Graph(
-        f"bidirectional RNN, time-aligned, T = {T}"
-        if aligned
-        else "WRONG for per-step outputs: misaligned pairing"
-    )
+    g = Graph(f"双向 RNN，按时间对齐，T = {T}" if aligned else "错误画法（逐步输出时）：错位配对")
     for t in range(1, T + 1):
         g.add_node(f"x{t}", "input", f"$x_{{{t}}}$", (t - 1) * BDX, 0, t=t)
     # forward and backward states of one column sit side by side (forward lower left, backward
@@ -71,20 +67,24 @@ def bidirectional_graph(T: int = 4, aligned: bool = True) -> Graph:
         g.add_edge(f"f{k}", f"y{k}", "V", "V", None)
         g.add_edge(f"b{b_at(k)}", f"y{k}", "V", "V", "$V$" if k == 1 else None)
     if not aligned:
+        # mathtext cannot draw Chinese: the formula and the Chinese words are two notes
         g.add_note(
-            f"$y_1$ pairs ${FWD}_1$ (seen $x_1$) with ${BWD}_{{{T}}}$ (seen $x_{{{T}}}$)",
+            f"$y_1 = V\\,[{FWD}_1\\,;\\,{BWD}_{{{T}}}]$",
             (T - 1) * BDX / 2,
-            -0.8,
+            -0.7,
+            color="#C00000",
+            size=9,
+        )
+        g.add_note(
+            f"前者只读过第 1 步，后者只读过第 {T} 步",
+            (T - 1) * BDX / 2,
+            -1.2,
             color="#C00000",
             size=9,
         )
     else:
-        g.add_note(
-            f"$y_t = V\\,[{FWD}_t\\,;\\,{BWD}_t]$ sees $x_1 \\ldots x_{{{T}}}$",
-            (T - 1) * BDX / 2,
-            -0.8,
-            size=9,
-        )
+        g.add_note(f"$y_t = V\\,[{FWD}_t\\,;\\,{BWD}_t]$", (T - 1) * BDX / 2, -0.7, size=9)
+        g.add_note(f"每一步的输出都看到全部 {T} 步输入", (T - 1) * BDX / 2, -1.2, size=9)
     return g
 
 

@@ -18,7 +18,7 @@ def deep_rnn_graph(T: int = 4, num_layers: int = 2) -> Graph:
     _check_T(T)
     _check_T(num_layers, "num_layers")
     L = num_layers
-    g = Graph(f"deep RNN, {L} hidden layers, T = {T}")
+    g = Graph(f"深度 RNN，{L} 个隐藏层，T = {T}")
     for t in range(1, T + 1):
         x = (t - 1) * DX
         g.add_node(f"x{t}", "input", f"$x_{{{t}}}$", x, 0, t=t)

@@ -45,7 +45,7 @@ def _column(g: Graph, t: int | None, x: float, suffix: str, u: str, v: str, u_la
 
 def feedforward_graph() -> Graph:
     """One feed-forward net x -> h -> y (3 nodes, U and V)."""
-    g = Graph("feed-forward net")
+    g = Graph("前馈网络")
     _column(g, None, 0.0, "", "U", "V", "$U$", "$V$")
     return g
 
@@ -53,7 +53,7 @@ def feedforward_graph() -> Graph:
 def separate_nets_graph(T: int = 3) -> Graph:
     """T independent nets, one per time step: 3T nodes, T distinct U_t and T distinct V_t."""
     _check_T(T)
-    g = Graph(f"{T} separate nets")
+    g = Graph(f"{T} 个独立的网络")
     for t in range(1, T + 1):
         _column(g, t, (t - 1) * DX, str(t), f"U_{t}", f"V_{t}", f"$U_{t}$", f"$V_{t}$")
     return g
@@ -62,7 +62,7 @@ def separate_nets_graph(T: int = 3) -> Graph:
 def linked_nets_graph(T: int = 3) -> Graph:
     """The separate nets with h_{t-1} -> h_t links, each its own W_t (not yet shared)."""
     g = separate_nets_graph(T)
-    g.title = "nets linked by $W$"
+    g.title = "用 W 相连的网络"
     for t in range(2, T + 1):
         g.add_edge(f"h{t - 1}", f"h{t}", "W", f"W_{t}", f"$W_{t}$")
     return g
@@ -71,7 +71,7 @@ def linked_nets_graph(T: int = 3) -> Graph:
 def unrolled_rnn_graph(T: int = 3, *, title: str | None = None) -> Graph:
     """An RNN unrolled over T steps: every step uses the SAME U, W, V (3 params in all)."""
     _check_T(T)
-    g = Graph(title if title is not None else f"RNN unrolled, T = {T}")
+    g = Graph(title if title is not None else f"展开的 RNN，T = {T}")
     for t in range(1, T + 1):
         _column(g, t, (t - 1) * DX, str(t), "U", "V", "$U$", "$V$")
         if t > 1:
@@ -81,7 +81,7 @@ def unrolled_rnn_graph(T: int = 3, *, title: str | None = None) -> Graph:
 
 def folded_rnn_graph() -> Graph:
     """The folded RNN: one cell, W drawn as a self-loop on h_t."""
-    g = Graph("folded RNN")
+    g = Graph("折叠的 RNN")
     g.add_node("x", "input", "$x_t$", 0, 0)
     g.add_node("h", "state", "$h_t$", 0, DY)
     g.add_node("y", "output", "$y_t$", 0, 2 * DY)
@@ -105,13 +105,13 @@ def evolution_graphs(
         feedforward_graph(),
         separate_nets_graph(T),
         linked_nets_graph(T),
-        unrolled_rnn_graph(T, title="shared $U, W, V$"),
+        unrolled_rnn_graph(T, title="共享 U、W、V"),
         folded_rnn_graph(),
     ]
     for g in graphs:
         x0, x1, _, _ = g.bounds()
         n = g.parameter_count(*sizes)
-        g.add_note(f"{n} weights", (x0 + x1) / 2, -0.75, size=9.5)
+        g.add_note(f"{n} 个权重", (x0 + x1) / 2, -0.75, size=9.5)
     D, H, O = sizes
     graphs[0].add_note(f"D={D}, H={H}, O={O}", 0, -1.2, size=8, color="#555555")
     return graphs

@@ -40,18 +40,18 @@ X0 = 118  # left margin for row labels
 #: row name -> (label in the frame, colour scale: "gate" in [0, 1] or "signed")
 _ROWS = {
     "lstm": {
-        "i": ("input gate", "gate"),
-        "f": ("forget gate", "gate"),
-        "g": ("candidate", "signed"),
-        "o": ("output gate", "gate"),
-        "c": ("cell state", "signed"),
-        "h": ("hidden state", "signed"),
+        "i": ("输入门", "gate"),
+        "f": ("遗忘门", "gate"),
+        "g": ("候选值", "signed"),
+        "o": ("输出门", "gate"),
+        "c": ("细胞状态", "signed"),
+        "h": ("隐状态", "signed"),
     },
     "gru": {
-        "r": ("reset gate", "gate"),
-        "z": ("update gate", "gate"),
-        "n": ("candidate", "signed"),
-        "h": ("hidden state", "signed"),
+        "r": ("重置门", "gate"),
+        "z": ("更新门", "gate"),
+        "n": ("候选隐状态", "signed"),
+        "h": ("隐状态", "signed"),
     },
 }
 
@@ -224,7 +224,7 @@ class GateView:
             body.append(S.text(8, y, self.title, size=13, anchor="start", weight="bold"))
             y += 22
         # the input strip: every step, current one framed
-        body.append(S.text(8, y + 6, f"inputs, t = 1..{self.T}", size=11, anchor="start"))
+        body.append(S.text(8, y + 6, f"输入，t = 1..{self.T}", size=11, anchor="start"))
         y += 16
         vmax_x = float(np.abs(self.x).max()) or 1.0
         for d in range(D):
@@ -238,11 +238,11 @@ class GateView:
         )
         y += D * STRIP + 12
         xt = ", ".join(f"{v:+.2f}" for v in self.x[t - 1])
-        body.append(S.text(8, y + 6, f"step t = {t}:  x_t = [{xt}]", size=12, anchor="start"))
+        body.append(S.text(8, y + 6, f"时间步 t = {t}：x_t = [{xt}]", size=12, anchor="start"))
         y += 20
         # unit indices
         for j, u in enumerate(self.units):
-            body.append(S.text(X0 + (j + 0.5) * CELL, y + 6, f"unit {u}", size=9))
+            body.append(S.text(X0 + (j + 0.5) * CELL, y + 6, f"单元 {u}", size=9))
         y += 14
         for name, (label, scale) in rows.items():
             vals = self.trace[name][t - 1, self.units][None, :]
@@ -254,17 +254,17 @@ class GateView:
         if self.head is not None:
             pred = f"V h_t + c = {self.predictions[t - 1]:+.3f}"
             if self.targets is not None:
-                pred += f"   (target at t = {self.T}: {self.targets[self.sample]:+.3f})"
+                pred += f"（t = {self.T} 处的目标：{self.targets[self.sample]:+.3f}）"
             y += 6
             body.append(S.text(8, y + 6, pred, size=12, anchor="start"))
             y += 16
         width = X0 + max(U * CELL, self.T * STRIP) + 10
         what = (
-            "LSTM gates i, f, g, o, cell c and hidden h"
+            "LSTM 的门 i、f、o，候选值 g，细胞状态 c 和隐状态 h"
             if self.kind == "lstm"
-            else ("GRU gates r, z, candidate n and hidden h")
+            else "GRU 的门 r、z，候选隐状态 n 和隐状态 h"
         )
-        return S.svg(width, y + 6, body, title=f"{what} at step {t} of {self.T}")
+        return S.svg(width, y + 6, body, title=f"{what}：第 {t} 步（共 {self.T} 步）")
 
     # ------------------------------------------------------------------ widgets
     @property
@@ -281,7 +281,7 @@ class GateView:
         self.t_slider = w.SelectionSlider(
             options=[(str(t), t) for t in range(1, self.T + 1)],
             value=self.step,
-            description="time step t",
+            description="时间步 t",
             style=style,
             layout=w.Layout(width="560px"),
         )
@@ -293,7 +293,7 @@ class GateView:
             value=self.sample,
             min=0,
             max=self.N - 1,
-            description=f"live kernel only: input sequence (0..{self.N - 1})",
+            description=f"仅限运行中的内核：输入序列（0..{self.N - 1}）",
             style=style,
             layout=w.Layout(width="560px"),
         )

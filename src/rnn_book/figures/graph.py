@@ -80,7 +80,7 @@ class Edge:
 
 @dataclass(frozen=True)
 class Note:
-    """Free text (mathtext/English) placed at (x, y); ``color`` optional."""
+    """Free text (mathtext or Chinese, not both in one note) at (x, y); ``color`` optional."""
 
     text: str
     x: float
@@ -92,7 +92,7 @@ class Note:
 
 @dataclass
 class Graph:
-    """Nodes, edges and notes of one diagram, plus a title (English/mathtext)."""
+    """Nodes, edges and notes of one diagram, plus a title (Chinese or mathtext)."""
 
     title: str = ""
     nodes: dict[str, Node] = field(default_factory=dict)
@@ -306,7 +306,7 @@ def legend(fig, *, loc="lower center", ncol=6):
         Line2D([], [], color=MATRIX_COLORS["U"], lw=2, label=r"$U$: $x \to h$"),
         Line2D([], [], color=MATRIX_COLORS["W"], lw=2, label=r"$W$: $h \to h$"),
         Line2D([], [], color=MATRIX_COLORS["V"], lw=2, label=r"$V$: $h \to y$"),
-        Line2D([], [], color=DATA_COLOR, lw=1.6, ls="--", label="data, no weight"),
+        Line2D([], [], color=DATA_COLOR, lw=1.6, ls="--", label="数据（无权重）"),
         Line2D(
             [],
             [],
@@ -315,7 +315,7 @@ def legend(fig, *, loc="lower center", ncol=6):
             mfc=NODE_STYLE["input"]["face"],
             mec="#333",
             ms=9,
-            label="input",
+            label="输入",
         ),
         Line2D(
             [],
@@ -325,7 +325,7 @@ def legend(fig, *, loc="lower center", ncol=6):
             mfc=NODE_STYLE["state"]["face"],
             mec="#333",
             ms=10,
-            label="state",
+            label="隐状态",
         ),
         Line2D(
             [],
@@ -335,7 +335,7 @@ def legend(fig, *, loc="lower center", ncol=6):
             mfc=NODE_STYLE["output"]["face"],
             mec="#333",
             ms=8,
-            label="output",
+            label="输出",
         ),
     ]
     return fig.legend(handles=handles, loc=loc, ncol=ncol, frameon=False, fontsize=9)
@@ -381,7 +381,7 @@ def draw_panels(
         else:
             ax.axis("off")
     if key:
-        legend(fig, ncol=7 if fig_w > 6.5 else 4)
+        legend(fig, ncol=7 if fig_w > 8.0 else 4)
     return fig
 
 

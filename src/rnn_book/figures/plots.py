@@ -1,5 +1,5 @@
-"""Matplotlib figures of the LSTM/GRU experiments (English and symbols only; Chinese goes in
-the book's captions). Each function draws into new axes and returns the figure."""
+"""Matplotlib figures of the LSTM/GRU experiments (Chinese labels; keep Chinese and mathtext
+in separate strings, see ``style``). Each function draws into new axes and returns the figure."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ _COLORS = {
 
 def model_label(cell: str, gate_bias: float | None, tex: bool = True) -> str:
     """'LSTM ($b_f$ = 3)', 'GRU', 'RNN (tanh)', ... for legends; ``tex=False`` for printing."""
-    name = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU", "broken_lstm": "broken LSTM"}[cell]
+    name = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU", "broken_lstm": "坏 LSTM"}[cell]
     if gate_bias is None:
         return name
     gate = "b_z" if cell == "gru" else "b_f"
-    if tex:
+    if tex and cell != "broken_lstm":  # mathtext cannot draw Chinese: plain text then
         gate = f"${gate}$"
     return f"{name} ({gate} = {gate_bias:g})"
 
@@ -46,8 +46,8 @@ def plot_profiles(profiles: dict, title: str = "", ax=None):
             color=_COLORS.get((cell, bias)),
             lw=1.8,
         )
-    ax.set_xlabel("distance k (steps back from the end)")
-    ax.set_ylabel(r"mean $\|\partial L / \partial x_{T-k}\|$")
+    ax.set_xlabel("距离 k（从序列末尾往回数的步数）")
+    ax.set_ylabel(r"$\overline{\|\partial L / \partial x_{T-k}\|}$")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     if title:
@@ -63,11 +63,11 @@ def plot_clipping(runs: dict):
         steps = np.arange(len(r["grad_norm"]))
         a1.semilogy(steps, r["grad_norm"], label=label, lw=1.2)
         a2.semilogy(steps, r["loss"], label=label, lw=1.2)
-    a1.set_xlabel("SGD step")
-    a1.set_ylabel("gradient norm before clipping")
-    a2.set_xlabel("SGD step")
-    a2.set_ylabel("training MSE")
-    a2.axhline(ADDING_BASELINE_MSE, color="k", ls=":", lw=1, label="baseline 1/6")
+    a1.set_xlabel("SGD 步数")
+    a1.set_ylabel("裁剪前的梯度范数")
+    a2.set_xlabel("SGD 步数")
+    a2.set_ylabel("训练集 MSE")
+    a2.axhline(ADDING_BASELINE_MSE, color="k", ls=":", lw=1, label="基线 1/6")
     for a in (a1, a2):
         a.grid(True, alpha=0.3)
         a.legend(fontsize=8)
@@ -105,17 +105,17 @@ def plot_sweep(summaries: dict):
         ax.set_xscale("log")
         ax.set_xticks(Ts)
         ax.set_xticklabels([str(T) for T in Ts])
-        ax.set_xlabel("sequence length T")
+        ax.set_xlabel("序列长度 T")
         if task == "adding":
             ax.set_yscale("log")
-            ax.axhline(ADDING_BASELINE_MSE, color="k", ls=":", lw=1, label="predict 1 (1/6)")
-            ax.set_ylabel("held-out MSE")
-            ax.set_title("adding problem (lower is better)", fontsize=10)
+            ax.axhline(ADDING_BASELINE_MSE, color="k", ls=":", lw=1, label="恒预测 1（1/6）")
+            ax.set_ylabel("留出集 MSE")
+            ax.set_title("加法问题（越低越好）", fontsize=10)
         else:
-            ax.axhline(0.5, color="k", ls=":", lw=1, label="chance")
+            ax.axhline(0.5, color="k", ls=":", lw=1, label="随机猜测")
             ax.set_ylim(0.4, 1.03)
-            ax.set_ylabel("held-out accuracy")
-            ax.set_title("delayed recall (higher is better)", fontsize=10)
+            ax.set_ylabel("留出集准确率")
+            ax.set_title("延迟回忆（越高越好）", fontsize=10)
         ax.grid(True, alpha=0.3)
     axes[0][-1].legend(fontsize=8, loc="best")
     fig.tight_layout()

@@ -1,4 +1,4 @@
-"""Figures of the seq2seq chapter (English/mathtext only: Chinese goes in the captions).
+"""Figures of the seq2seq chapter (Chinese labels; Chinese and mathtext in separate strings).
 
 * ``attention_graph`` — the unrolled encoder-decoder of ``rb.figures.structure_graph`` plus
   the attention edges of one decoder step: every encoder state h_i feeds that step's output.
@@ -24,10 +24,10 @@ _GLYPHS = {
     "<pad>": "pad",
 }
 _KIND_STYLE = {
-    "plain": ("#1f77b4", "o", "context vector only"),
-    "reversed": ("#ff7f0e", "s", "context only, source reversed"),
-    "attention": ("#2ca02c", "D", "with attention (Luong general)"),
-    "single": ("#555555", "x", "one GRU, read then write"),
+    "plain": ("#1f77b4", "o", "只用上下文向量"),
+    "reversed": ("#ff7f0e", "s", "只用上下文向量，源序列倒序"),
+    "attention": ("#2ca02c", "D", "带注意力（Luong general）"),
+    "single": ("#555555", "x", "单个 GRU，先读后写"),
 }
 
 
@@ -48,11 +48,11 @@ def attention_graph(S: int = 4, T_out: int = 3, step: int = 2):
     if not 1 <= step <= T_out:
         raise ValueError(f"step: expected 1..T_out={T_out}, got {step}")
     g = structure_graph("encoder_decoder", S, T_out)
-    g.title = f"encoder-decoder with attention, {S} in, {T_out} out"
+    g.title = f"带注意力的编码器-解码器，输入 {S} 步，输出 {T_out} 步"
     for i in range(1, S + 1):
         g.add_edge(f"h{i}", f"y{step}", None, None, None, rad=-0.22)
     y = g.nodes[f"y{step}"]
-    g.add_note(rf"$a_{{{step},i}}$: weights over $h_1..h_{{{S}}}$", y.x - 2.6, y.y + 1.45, size=9)
+    g.add_note(rf"$a_{{{step},i}},\ i = 1 \ldots {S}$", y.x - 2.6, y.y + 1.45, size=9)
     return g
 
 
@@ -75,8 +75,8 @@ def plot_attention(alpha, src_chars, tgt_labels, ax=None, title: str | None = No
     im = ax.imshow(alpha, cmap="Greens", vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(len(src_chars)), [glyph(c) for c in src_chars], fontsize=9)
     ax.set_yticks(range(len(tgt_labels)), [t.replace("<eos>", "eos") for t in tgt_labels])
-    ax.set_xlabel(r"source symbol $x_i$ ($10^k$: unit character)")
-    ax.set_ylabel("output step $t$")
+    ax.set_xlabel("源序列的字")
+    ax.set_ylabel("输出步 t")
     ax.figure.colorbar(im, ax=ax, label=r"$a_{t,i}$", fraction=0.04)
     if title:
         ax.set_title(title, fontsize=10)
@@ -100,7 +100,7 @@ def plot_length_curves(result: dict, key: str = "exact_by_len", ax=None, title=N
         vals = np.array([[np.nan if v is None else v for v in r[key]] for r in runs])
         color, marker, label = _KIND_STYLE.get(kind, ("#555555", "x", kind))
         mean = np.nanmean(vals, axis=0)
-        ax.plot(x, mean, marker=marker, color=color, label=f"{label} (n={len(runs)})")
+        ax.plot(x, mean, marker=marker, color=color, label=f"{label}（n={len(runs)}）")
         if len(runs) > 1:
             ax.fill_between(x, vals.min(axis=0), vals.max(axis=0), color=color, alpha=0.15)
     limit = cfg["train_max_len"]
@@ -110,15 +110,15 @@ def plot_length_curves(result: dict, key: str = "exact_by_len", ax=None, title=N
         ax.text(
             edge + 0.05,
             0.97,
-            "longer than\nany training input",
+            "比所有训练输入\n都长",
             fontsize=8,
             va="top",
             color="#555555",
             transform=ax.get_xaxis_transform(),
         )
     ax.set_xticks(x, [f"{lo}-{hi}" if lo != hi else f"{lo}" for lo, hi in bins])
-    ax.set_xlabel("source length (characters)")
-    ax.set_ylabel("exact match" if key.startswith("exact") else "per-token accuracy")
+    ax.set_xlabel("源序列长度（字数）")
+    ax.set_ylabel("完全匹配率" if key.startswith("exact") else "逐词元准确率")
     ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")

@@ -60,22 +60,22 @@ def structure_graph(kind: str, T: int = 4, T_out: int | None = None) -> Graph:
         raise ValueError(f"kind: expected one of {STRUCTURES}, got {kind!r}")
     _check_T(T)
     if kind == "one_to_many":
-        g = Graph(f"one-to-many, T = {T}")
+        g = Graph(f"一对多，T = {T}")
         _chain(g, T, 0.0, "h", "U", "W", lambda k: k == 0, lambda k: True)
         for t in range(2, T + 1):
             _feedback(g, f"y{t - 1}", f"h{t}", "U")
         return g
     if kind == "many_to_one":
-        g = Graph(f"many-to-one, T = {T}")
+        g = Graph(f"多对一，T = {T}")
         _chain(g, T, 0.0, "h", "U", "W", lambda k: True, lambda k: k == T - 1)
         return g
     if kind == "many_to_many":
-        g = Graph(f"many-to-many, T = {T}")
+        g = Graph(f"多对多，T = {T}")
         _chain(g, T, 0.0, "h", "U", "W", lambda k: True, lambda k: True)
         return g
     S = T
     T_out = max(1, T - 1) if T_out is None else _check_T(T_out, "T_out")
-    g = Graph(f"encoder-decoder, {S} in, {T_out} out")
+    g = Graph(f"编码器-解码器，输入 {S} 步，输出 {T_out} 步")
     _chain(g, S, 0.0, "h", "U_e", "W_e", lambda k: True, lambda k: False)
     x0 = S * DX + 0.3
     for k in range(T_out):
@@ -91,8 +91,8 @@ def structure_graph(kind: str, T: int = 4, T_out: int | None = None) -> Graph:
             g.add_edge(f"s{t - 1}", f"s{t}", "W", "W_d", "$W_{d}$")
             _feedback(g, f"y{t - 1}", f"s{t}", "U_d")
     g.add_edge(f"h{S}", "s1", None, None, "$c$")
-    g.add_note("encoder", (S - 1) * DX / 2, -0.75, size=9)
-    g.add_note("decoder", x0 + (T_out - 1) * DX / 2, -0.75, size=9)
+    g.add_note("编码器", (S - 1) * DX / 2, -0.75, size=9)
+    g.add_note("解码器", x0 + (T_out - 1) * DX / 2, -0.75, size=9)
     return g
 
 

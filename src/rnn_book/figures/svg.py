@@ -1,7 +1,8 @@
 """Small hand-written SVG pieces for widget frames: a few kB each, crisp, no font files.
 
 Colours and shapes come from ``rnn_book.figures.style`` so a widget frame speaks the same
-visual language as the matplotlib figures. Text is ASCII/English (the page's font draws it).
+visual language as the matplotlib figures. Text may be Chinese: the SVG asks for DejaVu Sans
+then the book's font (``RNN Book Sans SC``, loaded by the pages' CSS) for the CJK glyphs.
 Coordinates are rounded to whole pixels: a page embeds a hundred frames, bytes matter.
 """
 
@@ -13,7 +14,12 @@ import numpy as np
 
 from rnn_book.figures.style import HIGHLIGHT_COLOR, NODE_STYLE, matrix_color
 
-__all__ = ["arrow", "diverging", "grey", "heatmap", "node", "svg", "text"]
+__all__ = ["arrow", "diverging", "grey", "heatmap", "node", "svg", "text", "text_units"]
+
+
+def text_units(s) -> int:
+    """Width of ``s`` in half-em units: 2 for a CJK or full-width character, 1 otherwise."""
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in str(s))
 
 
 def text(x, y, s, *, size=12, color="#222", anchor="middle", weight="normal", sub=None):
@@ -87,7 +93,7 @@ def svg(width, height, body: list[str], *, title: str = "") -> str:
     t = f"<title>{html.escape(title)}</title>" if title else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans, Arial, sans-serif" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans, Arial, RNN Book Sans SC, sans-serif" '
         f'dominant-baseline="middle" text-anchor="middle" fill="#222" role="img">'
         f"{t}{''.join(body)}</svg>"
     )

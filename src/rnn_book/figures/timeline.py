@@ -1,4 +1,4 @@
-"""The figure of the RNN timeline (English labels only)."""
+"""The figure of the RNN timeline (Chinese labels)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ __all__ = ["draw_timeline"]
 
 
 _COLORS = {"idea": "tab:gray", "model": "tab:blue", "training": "tab:green", "problem": "tab:red"}
+_KIND_NAMES = {"idea": "思想", "model": "模型", "training": "训练", "problem": "问题"}
 
 
 def draw_timeline(milestones, ax=None):
@@ -41,7 +42,7 @@ def draw_timeline(milestones, ax=None):
             color=_COLORS[kind],
         )
     for kind, color in _COLORS.items():
-        ax.plot([], [], "o", color=color, label=kind)
+        ax.plot([], [], "o", color=color, label=_KIND_NAMES[kind])
     ax.legend(loc="upper right", fontsize=8, frameon=False, ncol=4)
     ax.set_ylim(-3.6, 4.2)
     ax.set_xlim(pos(1933) - 2, 2028)

@@ -246,7 +246,7 @@ class UnrollWidget:
                     sub=None if self.vocab else str(i + 1),
                 )
             )
-            tip = f"step {i + 1}: the same array as every other step, "
+            tip = f"第 {i + 1} 步：与其他每一步是同一个数组，"
             b.append(
                 S.arrow(
                     x,
@@ -264,7 +264,14 @@ class UnrollWidget:
             b.append(S.text(x - 2, Y_H - 1, "h", size=12, sub=str(i + 1)))
             b.append(
                 S.arrow(
-                    x, Y_H - 20, x, Y_Y + 23, "V", label="V", label_dx=-11, hover=tip + "V (output)"
+                    x,
+                    Y_H - 20,
+                    x,
+                    Y_Y + 23,
+                    "V",
+                    label="V",
+                    label_dx=-11,
+                    hover=tip + "V（输出层）",
                 )
             )
             b.append(S.node("output", x, Y_Y, 18, highlight=cur, faded=not done))
@@ -280,7 +287,7 @@ class UnrollWidget:
                         width=w,
                         label="W",
                         label_dy=-10,
-                        hover=tip + ("W = weight_hh_l0" if s == 1 else f"W = {s:g} x weight_hh_l0"),
+                        hover=tip + ("W = weight_hh_l0" if s == 1 else f"W = {s:g} × weight_hh_l0"),
                     )
                 )
             if done:
@@ -313,12 +320,12 @@ class UnrollWidget:
         # the numbers of the current step, computed by rnn.forward
         t_cur = n
         y0 = Y_X + 44
-        note = f"   (t = {t} > T: showing the last step)" if t > T else ""
+        note = f"（t = {t} > T：显示最后一步）" if t > T else ""
         b.append(
             S.text(
                 8,
                 y0,
-                f"W scale s = {s:g}:  step t = {t_cur} of T = {T}{note}",
+                f"W 缩放 s = {s:g}：第 t = {t_cur} 步，共 T = {T} 步{note}",
                 size=12,
                 anchor="start",
                 weight="bold",
@@ -327,23 +334,23 @@ class UnrollWidget:
         prev = f"h{t_cur - 1}"
         lines = [
             f"h{t_cur} = tanh(U x{t_cur} + W {prev} + b) = {_fmt_vec(d['h'][-1])}",
-            f"y{t_cur} = V h{t_cur} + c,  softmax: "
+            f"y{t_cur} = V h{t_cur} + c，softmax："
             + "  ".join(
                 f"{lab} {q:.2f}" for lab, q in zip(self.out_labels, d["p"][-1], strict=True)
             ),
-            f"{T} U arrows, {T - 1} W arrows, {T} V arrows = 3 arrays, shared by all {T} steps",
+            f"{T} 个 U 箭头、{T - 1} 个 W 箭头、{T} 个 V 箭头 = 3 个数组，{T} 步全部共享",
             (
-                f"{self.num_parameters()} parameters for any T"
-                f"  (own copies per step would need {T} x {self.num_parameters()}"
-                f" = {T * self.num_parameters()})"
+                f"参数个数 {self.num_parameters()}，与 T 无关"
+                f"（若每步各有一份则需 {T} × {self.num_parameters()}"
+                f" = {T * self.num_parameters()}）"
             ),
         ]
         for m, line in enumerate(lines):
             b.append(S.text(8, y0 + 21 * (m + 1), line, size=12, anchor="start"))
-        width = max(width, 16 + 7.3 * max(len(line) for line in lines))
-        title = f"unrolled RNN, W scale {s:g}, T = {T}, step {t_cur}"
+        width = max(width, 16 + 7.3 * max(S.text_units(line) for line in lines))
+        title = f"展开的 RNN，W 缩放 {s:g}，T = {T}，第 {t_cur} 步"
         if t > T:
-            title += f" (slider at t = {t})"
+            title += f"（滑块在 t = {t}）"
         return S.svg(width, height, b, title=title)
 
     def matrices_html(self, k: int) -> str:
@@ -354,8 +361,8 @@ class UnrollWidget:
         O = self.V.shape[0]
         mats = [
             ("U", "weight_ih_l0", self.U, f"{H}x{D}"),
-            ("W", "weight_hh_l0" if s == 1 else f"{s:g} x weight_hh_l0", s * self.W, f"{H}x{H}"),
-            ("V", "output layer", self.V, f"{O}x{H}"),
+            ("W", "weight_hh_l0" if s == 1 else f"{s:g} × weight_hh_l0", s * self.W, f"{H}x{H}"),
+            ("V", "输出层", self.V, f"{O}x{H}"),
         ]
         vmax = max(float(np.abs(m).max()) for _, _, m, _ in mats) or 1.0
         b, x = [], 10
@@ -368,14 +375,14 @@ class UnrollWidget:
             if name == "U" and self.vocab:
                 for j, ch in enumerate(self.vocab):
                     b.append(S.text(x + 2 + (j + 0.5) * cell, 46, repr(ch), size=9, color="#555"))
-            x += max(M.shape[1] * cell + 36, 40 + 7 * len(title))
+            x += max(M.shape[1] * cell + 36, 40 + 7 * S.text_units(title))
         rows = max(H, O)
         y = 56 + rows * cell + 20
         b.append(
             S.text(
                 10,
                 y,
-                "One array each: every arrow labelled U, W or V below IS this array",
+                "每个只有一个数组：下方每一个标着 U、W 或 V 的箭头用的就是这个数组",
                 size=12,
                 anchor="start",
             )
@@ -384,13 +391,13 @@ class UnrollWidget:
             S.text(
                 10,
                 y + 18,
-                "(the same object at every time step, not a copy).",
+                "（每个时间步都是同一个对象，不是拷贝）。",
                 size=12,
                 anchor="start",
             )
         )
         y += 18
-        return S.svg(max(int(x), 560), int(y + 14), b, title=f"U, W, V at W scale {s:g}")
+        return S.svg(max(int(x), 560), int(y + 14), b, title=f"U、W、V（W 缩放 {s:g}）")
 
     # ------------------------------------------------------------------ ipywidgets
     @property
@@ -409,7 +416,7 @@ class UnrollWidget:
         self.scale_slider = w.SelectionSlider(
             options=[(f"{s:g}", s) for s in self.scales],
             value=1.0,
-            description="W scale s (W -> s W)",
+            description="W 缩放 s（W → sW）",
             style=style,
             layout=w.Layout(width="600px"),
             continuous_update=True,
@@ -417,14 +424,14 @@ class UnrollWidget:
         self.T_slider = w.SelectionSlider(
             options=[(str(T), T) for T in steps],
             value=self.T_max,
-            description="sequence length T",
+            description="序列长度 T",
             style=style,
             layout=w.Layout(width="600px"),
         )
         self.t_slider = w.SelectionSlider(
             options=[(str(t), t) for t in steps],
             value=1,
-            description="current step t",
+            description="当前时间步 t",
             style=style,
             layout=w.Layout(width="600px"),
         )
@@ -456,7 +463,7 @@ class UnrollWidget:
             min=-3.0,
             max=3.0,
             step=0.05,
-            description=f"live kernel only: W[{i},{j}]",
+            description=f"仅限运行中的内核：W[{i},{j}]",
             style=style,
             layout=w.Layout(width="600px"),
             continuous_update=False,
