@@ -238,6 +238,11 @@ def visible_text(page: Path) -> str:
     return "".join(parser.parts)
 
 
+def is_redirect(page: Path) -> bool:
+    """index.html only forwards to the first page (a meta refresh, no theme, no text)."""
+    return 'http-equiv="refresh"' in page.read_text(encoding="utf-8").lower()
+
+
 _PAGES = built_pages()
 _IDS = [str(p.relative_to(BOOK_HTML_DIR)) for p in _PAGES] or ["book-not-built"]
 
@@ -249,7 +254,9 @@ def test_every_chinese_character_of_a_page_is_in_the_book_font(page, book_html_d
     regular = cmap_of(*(WEB_DIR / f for f in REGULAR_SLICES))
     bold = cmap_of(*(WEB_DIR / f for f in BOLD_SLICES))
     cjk = {c for c in visible_text(page) if CJK.match(c)}
-    assert cjk, f"{page.name}: no Chinese text found (parser broken?)"
+    if not cjk:
+        assert "chapters" not in page.parts, f"{page.name}: no Chinese text found (parser broken?)"
+        pytest.skip(f"{page.name} shows no Chinese (a redirect)")
     assert sorted(c for c in cjk if ord(c) not in routed) == [], "not routed to the book font"
     assert sorted(cjk - regular) == [], f"{page.name}: Regular lacks these glyphs"
     assert sorted(cjk - bold) == [], f"{page.name}: Bold lacks these glyphs"
@@ -260,6 +267,8 @@ def test_every_chinese_character_of_a_page_is_in_the_book_font(page, book_html_d
 
 def test_every_page_links_the_font_css(book_html_dir):
     for page in built_pages(book_html_dir):
+        if is_redirect(page):
+            continue
         html = page.read_text(encoding="utf-8")
         assert "_static/fonts/faces.css" in html and "_static/book-fonts.css" in html, page.name
 
@@ -343,6 +352,8 @@ def test_no_chinese_character_is_drawn_as_a_box(
 ):
     page, blocked, errors = browser_page
     rel = page_file.relative_to(book_html_dir).as_posix()
+    if is_redirect(page_file):
+        pytest.skip(f"{rel} is a redirect")
     _open(page, book_server + rel)
     text = page.evaluate("() => document.body.textContent")
     chars = sorted({c for c in text if CJK.match(c)})
