@@ -280,7 +280,7 @@ def test_gate_view_frames_show_the_forward_pass_and_the_slider_drives_the_stack(
     out, _ = layer.forward(xs)
     for t in (1, 4, 6):
         frame = view.stack.children[t - 1].value
-        assert f"step {t} of 6" in frame
+        assert f"第 {t} 步（共 6 步）" in frame
         for u in range(4):
             assert f"{out[t - 1, 1, u]:.2f}" in frame
     pred = head.forward(out[:, 1])[:, 0]
