@@ -253,7 +253,8 @@ def test_every_chinese_character_of_a_page_is_in_the_book_font(page, book_html_d
     routed = set().union(*ranges.values())
     regular = cmap_of(*(WEB_DIR / f for f in REGULAR_SLICES))
     bold = cmap_of(*(WEB_DIR / f for f in BOLD_SLICES))
-    cjk = {c for c in visible_text(page) if CJK.match(c)}
+    # an ideographic space (U+3000) is blank in any font: a missing glyph there draws no box
+    cjk = {c for c in visible_text(page) if CJK.match(c) and not c.isspace()}
     if not cjk:
         assert "chapters" not in page.parts, f"{page.name}: no Chinese text found (parser broken?)"
         pytest.skip(f"{page.name} shows no Chinese (a redirect)")
