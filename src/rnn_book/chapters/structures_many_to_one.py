@@ -233,15 +233,23 @@ def train_regressor(
     X : (N, L) or (N, L, 1) windows of closes; y : (N,) next closes; scale : e.g. the
     standard deviation of the daily log returns of the training days.
     """
-    from rnn_book.optim import Adam
-
     X, y = _check_windows(X, y)
     inputs = to_inputs(X, scale)  # (L, N, 1)
     targets = (np.log(y / X[:, -1]) / scale)[:, None]  # (N, 1)
+    return _fit_windows(model, inputs, targets, epochs, lr, batch_size, seed, clip)
+
+
+def _fit_windows(model, inputs, targets, epochs, lr, batch_size, seed, clip):
+    """Adam on mean squared error over shuffled minibatches of windows.
+
+    inputs : (L, N, 1) RNN inputs; targets : (N, 1). Returns ``fit``'s history.
+    """
+    from rnn_book.optim import Adam
+
     optimizer = Adam([model], lr=lr)
 
     def make_batches(rng):
-        return [(inputs[:, b], targets[b]) for b in minibatches(len(y), batch_size, rng)]
+        return [(inputs[:, b], targets[b]) for b in minibatches(len(targets), batch_size, rng)]
 
     return fit(model, make_batches, mse_loss, optimizer, epochs, seed, clip)
 
@@ -278,17 +286,10 @@ def train_raw_regressor(
     Like ``train_regressor`` but without differencing: the inputs are the closes divided by
     ``price_scale`` and the target is tomorrow's close divided by ``price_scale``.
     """
-    from rnn_book.optim import Adam
-
     X, y = _check_windows(X, y)
     inputs = raw_inputs(X, price_scale)  # (L, N, 1)
     targets = (y / price_scale)[:, None]  # (N, 1)
-    optimizer = Adam([model], lr=lr)
-
-    def make_batches(rng):
-        return [(inputs[:, b], targets[b]) for b in minibatches(len(y), batch_size, rng)]
-
-    return fit(model, make_batches, mse_loss, optimizer, epochs, seed, clip)
+    return _fit_windows(model, inputs, targets, epochs, lr, batch_size, seed, clip)
 
 
 @single_thread
