@@ -20,6 +20,11 @@ fi
 # A failed book build still runs the tests (the log then shows both), but fails the script.
 build_status=0
 RNN_BOOK_SKIP_VENV=1 bash scripts/build_book.sh || build_status=$?
+# The printable PDF (tests/test_pdf.py reads it): every page printed by Chromium.
+pdf_status=0
+if [[ $build_status -eq 0 ]]; then
+  .venv/bin/python scripts/build_pdf.py || pdf_status=$?
+fi
 
 # The book was just built and Chromium is installed: tests that need them must run, not skip.
 export RNN_BOOK_REQUIRE_BOOK=1
@@ -33,5 +38,9 @@ test_status=0
 if [[ $build_status -ne 0 ]]; then
   echo "==> FAILED: the strict book build (exit $build_status); see the warnings above" >&2
   exit "$build_status"
+fi
+if [[ $pdf_status -ne 0 ]]; then
+  echo "==> FAILED: printing the PDF (exit $pdf_status)" >&2
+  exit "$pdf_status"
 fi
 exit "$test_status"
