@@ -78,13 +78,17 @@ class DecoderState(NamedTuple):
     """What a decoder carries from one output step to the next (``init_decoder``,
     ``decode_step``). Every array has the batch on axis 1.
 
-    memory : (S, B, M) encoder states h_1..h_S (M = H for Luong, 2H for Bahdanau).
-    keys : (S, B, K) the part of the score that depends on h_i only, computed once
-        (h_i for "dot", W_a h_i for "general", the h-half of W_a [s; h] for "concat",
-        U_a h_i for Bahdanau).
-    valid : (S, B) bool, False at <pad> positions.
-    hidden : the decoder state: (num_layers, B, H), an LSTM pair of those, or (1, B, H)
-        holding s_{t-1} for Bahdanau.
+    Attributes
+    ----------
+    memory : (S, B, M)
+        encoder states h_1..h_S (M = H for Luong, 2H for Bahdanau).
+    keys : (S, B, K)
+        the part of the score that depends on h_i only, computed once (h_i for "dot",
+        W_a h_i for "general", the h-half of W_a [s; h] for "concat", U_a h_i for Bahdanau).
+    valid : (S, B) bool
+        False at <pad> positions.
+    hidden : (num_layers, B, H), an LSTM pair of those, or (1, B, H)
+        the decoder state (s_{t-1} for Bahdanau).
     """
 
     memory: np.ndarray

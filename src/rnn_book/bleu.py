@@ -87,14 +87,25 @@ def corpus_bleu(
 ) -> BLEUScore:
     """Corpus-level BLEU of token lists (module docstring for the formula).
 
-    hypotheses : list of N token sequences (list of str or int each).
-    references : list of N references; each one token sequence, or a list of several token
-        sequences (multiple references for that hypothesis).
-    max_n : highest n-gram order N (4 for BLEU-4).
-    smooth : "none", "exp" (sacrebleu's default) or "floor" (with ``floor_value``).
+    Parameters
+    ----------
+    hypotheses : list of N token sequences
+        each a list of str or int.
+    references : list of N references
+        each one token sequence, or a list of several token sequences (multiple references
+        for that hypothesis).
+    max_n : int
+        highest n-gram order N (4 for BLEU-4).
+    smooth : str
+        "none", "exp" (sacrebleu's default) or "floor" (with ``floor_value``).
+    floor_value : float
+        epsilon of "floor".
 
-    Returns a ``BLEUScore``; ``score`` agrees with ``sacrebleu.corpus_bleu`` on the same
-    tokens joined by spaces with ``tokenize="none"``.
+    Returns
+    -------
+    BLEUScore
+        ``score`` agrees with ``sacrebleu.corpus_bleu`` on the same tokens joined by spaces
+        with ``tokenize="none"``.
     """
     max_n = check_positive_int("max_n", max_n)
     if smooth not in _SMOOTH:
