@@ -4,6 +4,10 @@ tokenize="none"): random corpora and edge cases, for every smoothing."""
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -137,3 +141,39 @@ def test_bad_arguments_are_refused_clearly():
         corpus_bleu([["a"]], [["a"]], smooth="add-k")
     with pytest.raises(ValueError, match="max_n: expected a positive int, got 0"):
         corpus_bleu([["a"]], [["a"]], max_n=0)
+
+
+# ---------------------------------------------------------------------------- a missing sacrebleu
+_NEEDS_SACREBLEU = """
+def test_fixture(sacrebleu):
+    pass
+"""
+
+
+@pytest.mark.parametrize("require", [False, True])
+def test_missing_sacrebleu_skips_or_fails_like_torch(tmp_path, require):
+    """Under RNN_BOOK_REQUIRE_TORCH=1 (scripts/test.sh) a missing sacrebleu fails the run."""
+    (tmp_path / "conftest.py").write_text(Path(__file__).with_name("conftest.py").read_text())
+    (tmp_path / "test_needs_sacrebleu.py").write_text(_NEEDS_SACREBLEU)
+    env = {k: v for k, v in os.environ.items() if k != "RNN_BOOK_REQUIRE_TORCH"}
+    if require:
+        env["RNN_BOOK_REQUIRE_TORCH"] = "1"
+    code = (
+        "import sys; sys.modules['sacrebleu'] = None; import pytest; "
+        "sys.exit(pytest.main(sys.argv[1:]))"
+    )
+    args = [str(tmp_path), "-q", "-rfEs", "-p", "no:cacheprovider", "--rootdir", str(tmp_path)]
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if require:
+        assert run.returncode == 1 and "1 error" in run.stdout, run.stdout + run.stderr
+        assert "RNN_BOOK_REQUIRE_TORCH=1: sacrebleu is required" in run.stdout, run.stdout
+    else:
+        assert run.returncode == 0 and "1 skipped" in run.stdout, run.stdout + run.stderr

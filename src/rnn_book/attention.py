@@ -103,7 +103,7 @@ class DecoderState(NamedTuple):
         if not np.issubdtype(index.dtype, np.integer) or index.ndim != 1:
             raise TypeError(f"index: expected a 1-D integer array, got {index.dtype} {index.shape}")
         B = self.valid.shape[1]
-        if index.size and (index.min() < -B or index.max() >= B):
+        if index.size and (index.min() < 0 or index.max() >= B):
             raise ValueError(
                 f"index: expected values in [0, {B}), got [{index.min()}, {index.max()}]"
             )
