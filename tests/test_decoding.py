@@ -222,6 +222,10 @@ def test_bad_arguments_are_refused_clearly():
         beam_search(rb.Linear(2, 3), src, BOS, EOS, beam_width=2, max_len=5)
     with pytest.raises(ValueError, match=r"src: expected ids in \[0, 7\)"):
         beam_search(model, np.array([1, 9]), BOS, EOS, beam_width=2, max_len=5)
+    with pytest.raises(ValueError, match=r"tokens: expected ids in \[0, 6\), got \[2, 8\]"):
+        sequence_log_prob(model, src, np.array([2, 8]), BOS, EOS)
+    with pytest.raises(TypeError, match="tokens: expected a 1-D integer array"):
+        sequence_log_prob(model, src, np.array([2.0]), BOS)
     # a (S, 1) column is accepted and gives the same result as (S,)
     a = beam_search(model, src[:, None], BOS, EOS, beam_width=2, max_len=5)
     b = beam_search(model, src, BOS, EOS, beam_width=2, max_len=5)

@@ -206,14 +206,15 @@ def sequence_log_prob(model, src, tokens, bos_id: int, eos_id: int | None = None
         tokens = tokens.astype(np.int64)
     if not np.issubdtype(tokens.dtype, np.integer) or tokens.ndim != 1:
         raise TypeError(f"tokens: expected a 1-D integer array, got {tokens.dtype} {tokens.shape}")
+    V = int(model.tgt_vocab)
+    if tokens.size and (tokens.min() < 0 or tokens.max() >= V):
+        raise ValueError(f"tokens: expected ids in [0, {V}), got [{tokens.min()}, {tokens.max()}]")
     seq = list(tokens.tolist()) + ([] if eos_id is None else [int(eos_id)])
     state = model.init_decoder(src)
     prev = np.array([bos_id])
     total = 0.0
     for tok in seq:
         log_probs, state, _ = model.decode_step(state, prev)
-        if not 0 <= tok < model.tgt_vocab:
-            raise ValueError(f"tokens: expected ids in [0, {model.tgt_vocab}), got {tok}")
         total += float(log_probs[0, tok])
         prev = np.array([tok])
     return total
