@@ -88,7 +88,7 @@ def extract(score) -> tuple[dict, int]:
         elif isinstance(el, note.Note):
             midi = el.pitch.midi
         else:
-            raise ValueError(f"unexpected element {el!r}")
+            raise TypeError(f"unexpected element {el!r}")
         if any(isinstance(e, expressions.Fermata) for e in el.expressions):
             fermatas.append(len(pitches))
         pitches.append(int(midi + shift))
@@ -185,7 +185,7 @@ def source_section(meta: dict, records: list[dict], sha: str, stats: dict) -> st
   chorales with the same title or the same first {PREFIX_NOTES} notes. Fermatas kept as note
   indices.
 - **Counts**: {len(records)} chorales ({modes["major"]} major, {modes["minor"]} minor),
-  {len(set(r["group"] for r in records))} tune groups, {n_notes} notes, MIDI pitches
+  {len({r["group"] for r in records})} tune groups, {n_notes} notes, MIDI pitches
   {lo}-{hi}. Durations (quarter notes: notes): {dur_row}.
 """
 
@@ -193,7 +193,7 @@ def source_section(meta: dict, records: list[dict], sha: str, stats: dict) -> st
 def update_source_md(path: Path, section: str) -> None:
     """Replace (or insert before '## Generated data') the Bach section of SOURCE.md."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Data shipped with rnn_book\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(SECTION)}.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text)
     elif "\n## Generated data" in text:
@@ -227,8 +227,10 @@ def main() -> int:
                 **record,
             }
         )
-        print(f"{number:3d} {name:<18} {record['key']:<10} {len(record['pitches'])} notes",
-              file=sys.stderr)
+        print(
+            f"{number:3d} {name:<18} {record['key']:<10} {len(record['pitches'])} notes",
+            file=sys.stderr,
+        )
     assign_groups(records)
     meta = {
         "source": "music21 corpus, music21/corpus/bach (chorales.Iterator, Riemenschneider order)",

@@ -35,6 +35,7 @@ __all__ = [
     "midi_name",
     "model_nll",
     "piano_roll",
+    "pitch_only",
     "run_seed",
     "synthesize",
     "train_melody_model",
@@ -174,7 +175,9 @@ def _check_ids(ids, vocab_size: int) -> np.ndarray:
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
         raise ValueError(f"ids: expected a 1-D integer stream (N,), got {ids.dtype} {ids.shape}")
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise ValueError(f"ids: expected values in [0, {vocab_size}), got [{ids.min()}, {ids.max()}]")
+        raise ValueError(
+            f"ids: expected values in [0, {vocab_size}), got [{ids.min()}, {ids.max()}]"
+        )
     return ids
 
 
@@ -189,8 +192,7 @@ def choose_k(train_ids, valid_ids, order: int, vocab_size: int, grid=None):
     model = NGram(order, 1.0, vocab_size).fit(train_ids)
     pair, ctx_total = model.target_counts(valid_ids)
     scores = {
-        float(k): float(-np.mean(np.log((pair + k) / (ctx_total + k * vocab_size))))
-        for k in grid
+        float(k): float(-np.mean(np.log((pair + k) / (ctx_total + k * vocab_size)))) for k in grid
     }
     return min(scores, key=scores.get), scores
 
@@ -287,9 +289,7 @@ def run_seed(chorales, seed: int, valid: float = 0.1, test: float = 0.1, **rnn_k
         result["k"][order], result["valid"][name] = k, scores[k]
         result["test"][name] = NGram(order, k, V).fit(train_seqs).nll(test_seqs)
     start = time.process_time()
-    model, history = train_melody_model(
-        vocab.stream(train), valid_seqs, V, seed=seed, **rnn_kwargs
-    )
+    model, history = train_melody_model(vocab.stream(train), valid_seqs, V, seed=seed, **rnn_kwargs)
     result["seconds"] = time.process_time() - start
     result["test"]["rnn"] = model_nll(model, test_seqs)
     targets = np.concatenate([s_[1:] for s_ in test_seqs])
@@ -330,6 +330,16 @@ def generate(model, max_notes: int = 64, temperature: float = 1.0, rng=None, min
     return out
 
 
+def pitch_only(chorales) -> list:
+    """The chorales with every duration set to 1.0 (a list of new ``Chorale`` objects).
+
+    With ``NoteTokens`` this gives a vocabulary of pitches alone (the rhythm is dropped).
+    """
+    from dataclasses import replace
+
+    return [replace(c, durations=(1.0,) * len(c.pitches)) for c in chorales]
+
+
 def copied_fraction(ids, sequences, n: int = 4) -> float:
     """Share of the runs of ``n`` consecutive ids in ``ids`` that occur in some sequence.
 
@@ -353,6 +363,7 @@ def synthesize(pitches, durations, bpm: float = 80.0, rate: int = 8000) -> np.nd
     pitches : (n,) MIDI numbers; durations : (n,) quarter notes; ``bpm`` quarter notes per
     minute. Each note is a fundamental plus two quieter harmonics under a 10 ms attack and an
     exponential decay (as ``structures_poems.synthesize``), so repeated notes stay distinct.
+    Harmonics at or above the Nyquist frequency ``rate / 2`` are left out (no aliasing).
     """
     pitches = np.asarray(pitches)
     durations = np.asarray(durations, dtype=np.float64)
@@ -365,7 +376,12 @@ def synthesize(pitches, durations, bpm: float = 80.0, rate: int = 8000) -> np.nd
     for p, d in zip(pitches, durations):
         t = np.arange(round(d * quarter * rate)) / rate
         f = 440.0 * 2.0 ** ((int(p) - 69) / 12.0)
-        tone = sum(a * np.sin(2 * np.pi * h * f * t) for h, a in ((1, 1.0), (2, 0.4), (3, 0.2)))
+        tone = sum(
+            a * np.sin(2 * np.pi * h * f * t)
+            for h, a in ((1, 1.0), (2, 0.4), (3, 0.2))
+            if h * f < rate / 2
+        )
+        tone = tone * np.ones_like(t)  # an int 0 when even the fundamental is too high
         pieces.append(tone * np.minimum(t / 0.01, 1.0) * np.exp(-3.0 * t))
     if not pieces:
         return np.zeros(0)
@@ -382,5 +398,3 @@ def piano_roll(pitches, durations) -> np.ndarray:
     durations = np.asarray(durations, dtype=np.float64)
     onsets = np.concatenate([[0.0], np.cumsum(durations)[:-1]]) if durations.size else durations
     return np.stack([onsets, durations, pitches], axis=1)
-
-

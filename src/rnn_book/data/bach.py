@@ -50,7 +50,7 @@ class Chorale:
 
     @property
     def mode(self) -> str:
-        """"major" (now in C major) or "minor" (now in A minor)."""
+        """ "major" (now in C major) or "minor" (now in A minor)."""
         return self.key.split()[-1]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
