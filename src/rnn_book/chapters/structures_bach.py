@@ -41,9 +41,9 @@ __all__ = [
     "train_melody_model",
 ]
 
-#: Token id 0: the boundary between chorales (read before a chorale, predicted after it).
+#: Token id 0, the boundary between chorales (read before a chorale, predicted after it).
 END = 0
-#: Token id 1: a note (pitch, duration) never seen in the training chorales.
+#: Token id 1, a note (pitch, duration) never seen in the training chorales.
 UNK = 1
 #: Pitch-class names, C = 0.
 NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -78,7 +78,7 @@ class NoteTokens:
         return np.array([END, *ids, END], dtype=np.int64)
 
     def sequences(self, chorales) -> list[np.ndarray]:
-        """One ``encode``d (n_i + 2,) id array per chorale."""
+        """A list with one (n_i + 2,) id array per chorale, as ``encode`` gives it."""
         return [self.encode(c) for c in chorales]
 
     def stream(self, chorales) -> np.ndarray:

@@ -110,10 +110,16 @@ def chorale_source() -> dict[str, str]:
 def split_chorales(chorales=None, valid: float = 0.1, test: float = 0.1, seed: int = 0):
     """Split chorales into (train, valid, test) lists by whole tune group; same seed, same split.
 
+    Parameters
+    ----------
     chorales : list of ``Chorale`` (default: ``load_chorales()``).
-    valid, test : fractions of the chorales (approximately: whole groups are drawn in a random
-        order, seeded, until each side holds at least that many chorales).
-    Returns three lists of ``Chorale`` in corpus order; no tune group is on two sides.
+    valid, test : fractions of the chorales, approximately: whole groups are drawn in a
+        seeded random order until each side holds at least that many chorales.
+    seed : the seed of that order.
+
+    Returns
+    -------
+    tuple : three lists of ``Chorale`` in corpus order; no tune group is on two sides.
     """
     chorales = load_chorales() if chorales is None else list(chorales)
     for c in chorales:
