@@ -198,3 +198,35 @@ def test_synthesize_and_piano_roll():
     assert ch.midi_name(60) == "C4" and ch.midi_name(69) == "A4"
     with pytest.raises(ValueError, match="pitches, durations"):
         ch.synthesize([60, 62], [1.0])
+
+
+# ----------------------------------------------------------------------------- the build script
+
+
+@pytest.fixture(scope="module")
+def script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "make_bach.py"
+    spec = importlib.util.spec_from_file_location("make_bach", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # music21 is imported only inside its functions
+    return module
+
+
+def test_script_key_shift_is_the_smallest(script):
+    assert script.key_shift(7, "major") == 5  # G major -> C major: up a fourth
+    assert script.key_shift(2, "major") == -2  # D major -> C major: down a tone
+    assert script.key_shift(4, "minor") == 5  # E minor -> A minor
+    assert script.key_shift(9, "minor") == 0
+    assert all(-6 <= script.key_shift(pc, m) <= 5 for pc in range(12) for m in ("major", "minor"))
+
+
+def test_script_rewrites_only_its_section_of_source_md(script, tmp_path):
+    path = tmp_path / "SOURCE.md"
+    path.write_text("# Data\n\n## tang300.json\n\ntang\n\n## Generated data\n\ngen\n")
+    script.update_source_md(path, "## bach_chorales.json — v1\n\nold\n")
+    script.update_source_md(path, "## bach_chorales.json — v2\n\nnew\n")
+    text = path.read_text()
+    assert text.count("## bach_chorales.json") == 1 and "new" in text and "old" not in text
+    assert text.index("## tang300.json") < text.index("## bach_chorales") < text.index("## Gen")
