@@ -309,7 +309,19 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(args.out / "tang300.json", poems)
     write_json(args.out / "song100.json", song)
-    (args.out / "SOURCE.md").write_text(source_md(poems, song, version, sha), encoding="utf-8")
+    text = source_md(poems, song, version, sha)
+    old = args.out / "SOURCE.md"
+    if old.exists():  # keep the sections other scripts write (make_bach.py: bach_chorales.json)
+        kept = re.search(
+            r"^## bach_chorales\.json.*?(?=^## |\Z)",
+            old.read_text(encoding="utf-8"),
+            re.DOTALL | re.MULTILINE,
+        )
+        if kept:
+            text = text.replace(
+                "\n## Generated data", "\n" + kept.group(0) + "## Generated data", 1
+            )
+    (args.out / "SOURCE.md").write_text(text, encoding="utf-8")
     for name, ps in (("tang300", poems), ("song100", song)):
         forms = collections.Counter(p["form"] for p in ps)
         print(f"{name}: {len(ps)} poems, {couplet_count(ps)} couplets", file=sys.stderr)

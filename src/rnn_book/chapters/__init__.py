@@ -13,6 +13,7 @@ history.md                 ``history``: timeline, Hopfield capacity, Jordan vs E
 unroll.md                  ``unroll``: the "hello" model the unroll widget shows
 structures.md              ``structures``: shapes, "hello", numerals encoder-decoder
 structures_poems.md        ``structures_poems``: acrostic poems, melodies
+structures_bach.md         ``structures_bach``: Bach chorale melodies, n-gram baselines
 structures_many_to_one.md  ``structures_many_to_one``: sentiment, stock
 structures_couplets.md     ``structures_couplets``: couplets 对联
 deep_bidirectional.md      ``deep_bidirectional``: window parity, blurred syllables

@@ -3,6 +3,8 @@
 * ``poems``     — 唐诗三百首 (``tang300.json``, public domain; see ``SOURCE.md``):
   ``load_tang300``, ``Poem``, ``poem_lines``, ``couplets`` (颔联/颈联 of the 律诗);
   ``load_song100`` (101 Song-dynasty 诗 from the same package).
+* ``bach``      — soprano lines of Bach's chorales (``bach_chorales.json``, from music21's
+  corpus; see ``SOURCE.md``): ``load_chorales``, ``Chorale``, ``split_chorales`` (by tune).
 * ``split``     — deterministic splits by poem: ``split_poems``, ``split_couplets``,
   ``split_indices``.
 * ``vocab``     — ``Vocab`` (token <-> id with <pad>, <bos>, <eos>, <unk>) and ``pad_batch``.
@@ -24,7 +26,7 @@ Arrays for recurrent layers are time-major, (T, B, D) or (T, B) ids, unless a do
 otherwise.
 """
 
-from rnn_book.data import history_stream, melodies, numerals, wan_numerals
+from rnn_book.data import bach, history_stream, melodies, numerals, wan_numerals
 from rnn_book.data.blurred import blurred_pairs
 from rnn_book.data.hello import HelloExample, hello_example
 from rnn_book.data.latch_echo import echo, latch
@@ -57,6 +59,7 @@ __all__ = [
     "PriceSeries",
     "Vocab",
     "adding_problem",
+    "bach",
     "blurred_pairs",
     "chinese_numeral",
     "copy_task",
