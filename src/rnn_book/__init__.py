@@ -7,7 +7,7 @@ and V is the weight of the output ``Linear`` layer.
 Where things are (the README has the full module map):
 
 * the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
-  both directions), ``jordan``, ``indrnn``, ``attention``, ``layers``, ``losses``, ``optim``,
+  both directions), ``jordan``, ``indrnn``, ``attention``, ``conv``, ``layers``, ``losses``, ``optim``,
   ``clip``, ``models``, ``training``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
   ``esn``, ``seeding``, ``torch_bridge``;
 * ``data``: the shipped corpus and every seeded generator;
@@ -23,6 +23,7 @@ import importlib
 from rnn_book import functional
 from rnn_book.attention import AttentionSeq2Seq
 from rnn_book.clip import clip_grad_norm
+from rnn_book.conv import TCN, Conv1d
 from rnn_book.elman import RNN, rnn_step_backward, rnn_step_forward
 from rnn_book.gradient_check import gradcheck, numerical_gradient, relative_error
 from rnn_book.gradient_flow import (
@@ -59,11 +60,13 @@ __all__ = [
     "LSTM",
     "RNN",
     "SGD",
+    "TCN",
     "Adadelta",
     "Adagrad",
     "Adam",
     "AttentionSeq2Seq",
     "CharLM",
+    "Conv1d",
     "Embedding",
     "IndRNN",
     "JordanRNN",
