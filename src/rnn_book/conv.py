@@ -81,8 +81,10 @@ class Conv1d(Module):
         False: the zeros split over both sides ("same" padding), y_t centred on x_t.
     bias : whether to add the bias b.
     dtype : np.float64 (default) or np.float32.
-    seed : seed of the initialisation U(-1/sqrt(C_in K), 1/sqrt(C_in K)) of weight and bias,
-        the distribution ``torch.nn.Conv1d`` uses.
+    seed : seed of the initialisation.
+    init : "uniform" (default): weight and bias from U(-1/sqrt(C_in K), 1/sqrt(C_in K)), the
+        distribution ``torch.nn.Conv1d`` uses; "he": weight from N(0, 2/(C_in K)) (He et al.
+        2015, for a convolution followed by ReLU), bias as for "uniform".
 
     Attributes
     ----------
@@ -105,7 +107,10 @@ class Conv1d(Module):
         bias: bool = True,
         dtype=np.float64,
         seed: int | None = None,
+        init: str = "uniform",
     ):
+        if init not in ("uniform", "he"):
+            raise ValueError(f"init: expected 'uniform' or 'he', got {init!r}")
         self.in_channels = check_positive_int("in_channels", in_channels)
         self.out_channels = check_positive_int("out_channels", out_channels)
         self.kernel_size = check_positive_int("kernel_size", kernel_size)
@@ -118,7 +123,11 @@ class Conv1d(Module):
         rng = np.random.default_rng(seed)
         bound = 1.0 / np.sqrt(self.in_channels * self.kernel_size)
         shape = (self.out_channels, self.in_channels, self.kernel_size)
-        self.params = {"weight": rng.uniform(-bound, bound, size=shape).astype(self.dtype)}
+        if init == "uniform":
+            weight = rng.uniform(-bound, bound, size=shape)
+        else:
+            weight = rng.normal(0.0, np.sqrt(2.0) * bound, size=shape)
+        self.params = {"weight": weight.astype(self.dtype)}
         if self.bias:
             self.params["bias"] = rng.uniform(-bound, bound, size=self.out_channels).astype(
                 self.dtype
@@ -239,7 +248,10 @@ class TCN(Model):
     num_layers : L, number of blocks.
     dilations : optional list of L positive ints; default 1, 2, 4, ..., 2^(L-1).
     dtype : np.float64 (default) or np.float32.
-    seed : seed of the initialisation (split over the parts with ``rb.child_seeds``).
+    seed : seed of the initialisation (split over the parts with ``rb.child_seeds``). The
+        block convolutions start from He's N(0, 2/(C_in K)) (``Conv1d(init="he")``): with
+        PyTorch's smaller uniform default, two of three seeds of the adding problem (T = 32)
+        never left the trivial answer in 15 epochs; with He's all three learned it.
 
     Attributes
     ----------
@@ -283,7 +295,15 @@ class TCN(Model):
         for i, d in enumerate(self.dilations):
             c_in = self.input_size if i == 0 else self.channels
             self.convs.append(
-                Conv1d(c_in, self.channels, self.kernel_size, d, dtype=self.dtype, seed=seeds[i])
+                Conv1d(
+                    c_in,
+                    self.channels,
+                    self.kernel_size,
+                    d,
+                    dtype=self.dtype,
+                    seed=seeds[i],
+                    init="he",
+                )
             )
         self.res0 = None
         if self.input_size != self.channels:

@@ -27,6 +27,11 @@ from rnn_book.seeding import child_seeds
 from rnn_book.training import fit, minibatches, single_thread_blas
 
 __all__ = [
+    "MOTIF_EPOCHS",
+    "MOTIF_N_TRAIN",
+    "MOTIF_T",
+    "SENTIMENT_EPOCHS",
+    "SENTIMENT_N_TRAIN",
     "SWEEP_EPOCHS",
     "SWEEP_LENGTHS",
     "SWEEP_MODELS",
@@ -34,10 +39,13 @@ __all__ = [
     "LastStep",
     "input_sensitivity",
     "make_model",
+    "motif_models",
     "rnn_hidden_for",
     "run_adding",
     "run_motif",
     "run_sentiment",
+    "sentiment_data",
+    "sentiment_models",
     "streaming_cost",
     "time_per_sequence",
 ]
@@ -50,6 +58,10 @@ SWEEP_MODELS = {"GRU": ("gru", 12), "TCN-32": ("tcn:5", 8), "TCN-128": ("tcn:7",
 SWEEP_SEEDS = (0, 1, 2)
 #: Number of training epochs of every sweep cell.
 SWEEP_EPOCHS = 15
+#: Motif detection (experiment a): sequence length, training sequences, epochs.
+MOTIF_T, MOTIF_N_TRAIN, MOTIF_EPOCHS = 40, 512, 8
+#: Sentiment (experiment c): training reviews (1000 held out), epochs.
+SENTIMENT_N_TRAIN, SENTIMENT_EPOCHS = 1000, 10
 
 
 class LastStep(Model):
@@ -125,6 +137,44 @@ def make_model(kind: str, task: str, input_size: int, output_size: int, size: in
     return (ManyToMany if task == "many_to_many" else ManyToOne)(rnn, head, emb)
 
 
+def motif_models() -> dict:
+    """Experiment (a): {"TCN": ("tcn:3", 8), "RNN"/"GRU"/"LSTM": (cell, H)} with H chosen so
+    that each recurrent model has about the TCN's parameter count (4 inputs, 2 outputs)."""
+    target = _params(make_model("tcn:3", "many_to_many", 4, 2, 8, 0))
+    kinds = {"TCN": ("tcn:3", 8)}
+    for name, cell in [("RNN", "rnn"), ("GRU", "gru"), ("LSTM", "lstm")]:
+        kinds[name] = (cell, rnn_hidden_for(cell, 4, 2, target))
+    return kinds
+
+
+def sentiment_data(n_train: int = SENTIMENT_N_TRAIN, n_test: int = 1000):
+    """The sentiment grammar as ids: ((train ids, labels), (test ids, labels), vocab size).
+
+    Test reviews use another seed and exclude every training review verbatim.
+    """
+    from rnn_book.data.sentiment import sentiment_reviews
+
+    tr, tr_y = sentiment_reviews(n_train, seed=0)
+    te, te_y = sentiment_reviews(n_test, seed=1, exclude=tr)
+    vocab = sorted({w for ws in tr + te for w in ws})
+    index = {w: i for i, w in enumerate(vocab)}
+
+    def encode(reviews):
+        return [np.array([index[w] for w in ws]) for ws in reviews]
+
+    return (encode(tr), tr_y), (encode(te), te_y), len(vocab)
+
+
+def sentiment_models(vocab_size: int) -> dict:
+    """Experiment (c): {"TCN": ("tcn:4", 8), "GRU": ("gru", H)} at about equal parameter
+    counts, both behind an 8-dimensional embedding (R = 16 covers every review)."""
+    n_tcn = _params(make_model("tcn:4", "many_to_one", (vocab_size, 8), 2, 8, 0))
+    return {
+        "TCN": ("tcn:4", 8),
+        "GRU": ("gru", rnn_hidden_for("gru", 8, 2, n_tcn - 8 * vocab_size)),
+    }
+
+
 def _params(model) -> int:
     return int(sum(p.size for p in model.params.values()))
 
@@ -136,11 +186,14 @@ def _f1(pred: np.ndarray, y: np.ndarray) -> float:
     return 2 * tp / max(2 * tp + fp + fn, 1.0)
 
 
-def run_motif(kinds: dict, seeds, T: int = 40, n_train: int = 512, epochs: int = 8) -> dict:
+def run_motif(
+    kinds: dict, seeds, T: int = MOTIF_T, n_train: int = MOTIF_N_TRAIN, epochs: int = MOTIF_EPOCHS
+) -> dict:
     """Local patterns: per-step motif detection (``rb.data.motif_detection``), held out.
 
     kinds : name -> (kind, size) for ``make_model``, e.g. {"GRU": ("gru", 8)}.
-    Returns name -> {"f1": [held-out F1 per seed], "params": count, "seconds": [train time]}.
+    Returns name -> {"f1": [held-out F1 per seed], "params": count, "seconds": [train time],
+    "model": the model of the last seed}.
     """
     Xte, Yte = motif_detection(1024, T, seed=10_000)
     eye = np.eye(4)
@@ -161,7 +214,7 @@ def run_motif(kinds: dict, seeds, T: int = 40, n_train: int = 512, epochs: int =
             with no_grad(), single_thread_blas():
                 pred = np.argmax(model.forward(eye[Xte]), axis=-1)
             out["f1"].append(_f1(pred, Yte))
-        out["params"] = _params(model)
+        out["params"], out["model"] = _params(model), model
         results[name] = out
     return results
 
@@ -194,19 +247,21 @@ def run_adding(
     return results
 
 
-def run_sentiment(kinds: dict, seeds, train, test, vocab_size: int, epochs: int = 6) -> dict:
+def run_sentiment(
+    kinds: dict, seeds, train, test, vocab_size: int, epochs: int = SENTIMENT_EPOCHS
+) -> dict:
     """Variable length: the sentiment grammar, many-to-one, held-out accuracy per seed.
 
     train, test : (list of id arrays, labels). Sequences are batched by length (every batch
     holds sequences of one length), so there is no padding and no mask: the RNN's answer is
     its h_T, the TCN's its output at step T, both after the last real word.
-    Returns name -> {"acc": [...], "params": count}.
+    Returns name -> {"acc": [...], "params": count, "seconds": [train time per seed]}.
     """
     from rnn_book.chapters.structures_many_to_one import length_batches, predict_labels
 
     results = {}
     for name, (kind, size) in kinds.items():
-        out = {"acc": []}
+        out = {"acc": [], "seconds": []}
         for seed in seeds:
             model = make_model(kind, "many_to_one", (vocab_size, 8), 2, size, seed)
             opt = Adam([model], lr=1e-2)
@@ -214,7 +269,9 @@ def run_sentiment(kinds: dict, seeds, train, test, vocab_size: int, epochs: int 
             def batches(rng):
                 return [(ids, y) for ids, y, _ in length_batches(*train, 32, rng)]
 
+            start = time.perf_counter()
             fit(model, batches, cross_entropy, opt, epochs, seed=seed)
+            out["seconds"].append(time.perf_counter() - start)
             with no_grad():
                 pred = predict_labels(model, test[0])
             out["acc"].append(float(np.mean(pred == test[1])))
@@ -223,62 +280,65 @@ def run_sentiment(kinds: dict, seeds, train, test, vocab_size: int, epochs: int 
     return results
 
 
-def _median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def time_per_sequence(kinds: dict, lengths, batch: int = 8, repeats: int = 5) -> dict:
+def time_per_sequence(kinds: dict, lengths, batch: int = 8, repeats: int = 7) -> dict:
     """Median seconds of one forward + backward pass, per sequence, against the length T.
 
     kinds : name -> (kind, size) for ``make_model`` (many-to-many, 4 inputs, 2 outputs).
-    Returns name -> list of seconds per sequence, one per T in ``lengths``.
+    The models take turns inside every repeat, so a burst of load on a shared machine hits
+    all of them alike. Returns name -> list of seconds per sequence, one per T in ``lengths``.
     """
     rng = np.random.default_rng(0)
-    results = {}
+    models = {
+        name: make_model(kind, "many_to_many", 4, 2, size, 0)
+        for name, (kind, size) in kinds.items()
+    }
+    data = {
+        T: (rng.standard_normal((T, batch, 4)), rng.standard_normal((T, batch, 2))) for T in lengths
+    }
+    times = {(name, T): [] for name in models for T in lengths}
     with single_thread_blas():
-        for name, (kind, size) in kinds.items():
-            model = make_model(kind, "many_to_many", 4, 2, size, 0)
-            row = []
-            for T in lengths:
-                x = rng.standard_normal((T, batch, 4))
-                g = rng.standard_normal((T, batch, 2))
-
-                def once(model=model, x=x, g=g):
+        for r in range(repeats + 1):  # the first round warms up and is not kept
+            for T, (x, g) in data.items():
+                for name, model in models.items():
+                    start = time.perf_counter()
                     model.forward(x)
                     model.backward(g)
-
-                once()
-                row.append(_median_time(once, repeats) / batch)
-            results[name] = row
-    return results
+                    if r:
+                        times[name, T].append(time.perf_counter() - start)
+    return {name: [float(np.median(times[name, T])) / batch for T in lengths] for name in models}
 
 
 def streaming_cost(rnn_kind: str, rnn_size: int, channels: int, steps, repeats: int = 5) -> dict:
-    """Seconds to answer ONE new input arriving at step t, for t in ``steps`` (batch 1).
+    """Median seconds to answer ONE new input arriving at step t, for t in ``steps`` (batch 1).
 
     * "rnn": one recurrent step from the stored state h_{t-1} (constant in t);
     * "tcn_step": ``TCN.step`` with its buffers of the last (K-1)d inputs (constant in t);
     * "tcn_recompute": the TCN rerun over all t inputs so far (grows with t).
+
+    The three take turns inside every repeat, as in ``time_per_sequence``.
     """
     rng = np.random.default_rng(1)
     rnn = make_model(rnn_kind, "many_to_many", 4, 2, rnn_size, 0)
     tcn = make_model("tcn", "many_to_many", 4, 2, channels, 0)
-    out = {"rnn": [], "tcn_step": [], "tcn_recompute": []}
+    times = {(k, t): [] for k in ("rnn", "tcn_step", "tcn_recompute") for t in steps}
     with single_thread_blas(), no_grad():
         state = tcn.initial_state(1)
         x1 = rng.standard_normal((1, 1, 4))
         _, h = rnn.rnn.forward(x1)
-        for t in steps:
-            xs = rng.standard_normal((t, 1, 4))
-            out["rnn"].append(_median_time(lambda: rnn.forward(x1, h), repeats))
-            out["tcn_step"].append(_median_time(lambda: tcn.step(xs[-1], state), repeats))
-            out["tcn_recompute"].append(_median_time(lambda: tcn.forward(xs)[-1], repeats))
-    return out
+        inputs = {t: rng.standard_normal((t, 1, 4)) for t in steps}
+        runs = {
+            "rnn": lambda xs: rnn.forward(x1, h),
+            "tcn_step": lambda xs: tcn.step(xs[-1], state),
+            "tcn_recompute": lambda xs: tcn.forward(xs)[-1],
+        }
+        for r in range(repeats + 1):
+            for t, xs in inputs.items():
+                for k, run in runs.items():
+                    start = time.perf_counter()
+                    run(xs)
+                    if r:
+                        times[k, t].append(time.perf_counter() - start)
+    return {k: [float(np.median(times[k, t])) for t in steps] for k in runs}
 
 
 def input_sensitivity(model, T: int, seed: int = 0) -> np.ndarray:
