@@ -247,3 +247,25 @@ def test_same_seed_same_numbers():
     a = TCN(2, 3, 1, seed=11)
     b = TCN(2, 3, 1, seed=11)
     assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+
+
+def test_stored_results_rerun_one_cell():
+    """One cell of book/results/rnn_or_cnn.json (scripts/run_rnn_or_cnn_sweep.py) reproduces:
+    the adding problem at T = 16, TCN with receptive field 32, seed 0 (measured: equal)."""
+    import json
+    from pathlib import Path
+
+    from rnn_book.chapters import rnn_or_cnn as ch
+
+    stored = json.loads(
+        (Path(__file__).resolve().parents[1] / "book" / "results" / "rnn_or_cnn.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    assert sorted(stored) == ["adding", "motif", "seconds", "seeds", "sentiment"]
+    sweep = stored["adding"]
+    assert sweep["lengths"] == list(ch.SWEEP_LENGTHS) and sweep["epochs"] == ch.SWEEP_EPOCHS
+    assert {k: tuple(v) for k, v in sweep["models"].items()} == ch.SWEEP_MODELS
+    live = ch.run_adding({"TCN-32": ch.SWEEP_MODELS["TCN-32"]}, [0], 16, epochs=sweep["epochs"])
+    assert abs(live["TCN-32"]["mse"][0] - sweep["results"]["16"]["TCN-32"]["mse"][0]) < 1e-9
+    assert stored["motif"]["models"] == {k: list(v) for k, v in ch.motif_models().items()}
