@@ -269,3 +269,24 @@ def test_stored_results_rerun_one_cell():
     live = ch.run_adding({"TCN-32": ch.SWEEP_MODELS["TCN-32"]}, [0], 16, epochs=sweep["epochs"])
     assert abs(live["TCN-32"]["mse"][0] - sweep["results"]["16"]["TCN-32"]["mse"][0]) < 1e-9
     assert stored["motif"]["models"] == {k: list(v) for k, v in ch.motif_models().items()}
+
+
+def test_last_step_model_gradcheck_and_no_grad():
+    from rnn_book.chapters.rnn_or_cnn import make_model
+
+    rng = np.random.default_rng(8)
+    model = make_model("tcn:2", "many_to_one", 3, 2, 4, seed=1)
+    x = rng.standard_normal((6, 2, 3))
+    g = rng.standard_normal((2, 2))
+
+    def f():
+        return float(np.sum(g * model.forward(x)))
+
+    model.zero_grad()
+    model.forward(x)
+    with rb.no_grad():
+        model.forward(rng.standard_normal((9, 2, 3)))  # must not disturb the pending backward
+    model.backward(g)
+    analytic = {k: v.copy() for k, v in model.grads.items()}
+    errors = rb.gradcheck(f, dict(model.params), analytic)
+    assert max(errors.values()) <= 1e-7, errors

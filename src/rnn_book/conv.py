@@ -137,7 +137,7 @@ class Conv1d(Module):
 
     @property
     def receptive_field(self) -> int:
-        """(K-1)d + 1: how many input steps one output step reads."""
+        """How many input steps one output step reads, which is (K-1)d + 1."""
         return (self.kernel_size - 1) * self.dilation + 1
 
     def _param_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -321,7 +321,7 @@ class TCN(Model):
 
     @property
     def receptive_field(self) -> int:
-        """1 + sum_l (K-1) d_l: the number of input steps one output step depends on."""
+        """How many input steps one output step depends on, which is 1 + sum over l of (K-1) d_l."""
         return 1 + sum((self.kernel_size - 1) * d for d in self.dilations)
 
     def _residual(self, i: int, h: np.ndarray) -> np.ndarray:

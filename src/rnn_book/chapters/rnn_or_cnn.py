@@ -21,7 +21,7 @@ from rnn_book.data.motif import motif_detection
 from rnn_book.layers import Embedding, Linear
 from rnn_book.losses import cross_entropy, mse_loss
 from rnn_book.models import ManyToMany, ManyToOne, Model, make_rnn
-from rnn_book.module import no_cache_error, no_grad
+from rnn_book.module import grad_enabled, no_cache_error, no_grad
 from rnn_book.optim import Adam
 from rnn_book.seeding import child_seeds
 from rnn_book.training import fit, minibatches, single_thread_blas
@@ -58,10 +58,16 @@ SWEEP_MODELS = {"GRU": ("gru", 12), "TCN-32": ("tcn:5", 8), "TCN-128": ("tcn:7",
 SWEEP_SEEDS = (0, 1, 2)
 #: Number of training epochs of every sweep cell.
 SWEEP_EPOCHS = 15
-#: Motif detection (experiment a): sequence length, training sequences, epochs.
-MOTIF_T, MOTIF_N_TRAIN, MOTIF_EPOCHS = 40, 512, 8
-#: Sentiment (experiment c): training reviews (1000 held out), epochs.
-SENTIMENT_N_TRAIN, SENTIMENT_EPOCHS = 1000, 10
+#: Length T of the motif-detection sequences of experiment a.
+MOTIF_T = 40
+#: Number of training sequences of experiment a (a fresh set per seed; 1024 held out).
+MOTIF_N_TRAIN = 512
+#: Number of training epochs of experiment a.
+MOTIF_EPOCHS = 8
+#: Number of training reviews of experiment c (1000 more are held out).
+SENTIMENT_N_TRAIN = 1000
+#: Number of training epochs of experiment c.
+SENTIMENT_EPOCHS = 10
 
 
 class LastStep(Model):
@@ -85,7 +91,8 @@ class LastStep(Model):
         """x: (T, B, D) floats or (T, B) ids -> logits (B, C)."""
         inputs = x if self.embedding is None else self.embedding.forward(x)
         out = self.tcn.forward(inputs)
-        self._shape = out.shape
+        if grad_enabled():  # under no_grad a pending backward keeps its shape
+            self._shape = out.shape
         return out[-1]
 
     def backward(self, dlogits) -> None:
@@ -116,10 +123,17 @@ def rnn_hidden_for(cell: str, input_size: int, output_size: int, target: int) ->
 def make_model(kind: str, task: str, input_size: int, output_size: int, size: int, seed: int):
     """A model for ``task`` ("many_to_many" or "many_to_one") of type ``kind``.
 
-    kind : "tcn" (then ``size`` = channels; TCN with kernel 2 and ``tcn_layers`` blocks) or
-        "rnn"/"gru"/"lstm" (``size`` = H). For the TCN, ``input_size`` may be a tuple
-        (vocab, embedding_dim) to put an ``Embedding`` in front, likewise for the RNNs.
-    The TCN's depth comes from ``kind`` written "tcn:L" (default L = 4).
+    Parameters
+    ----------
+    kind : "tcn:L" (a ``TCN`` with kernel 2 and L blocks; "tcn" means L = 4) or
+        "rnn"/"gru"/"lstm".
+    task : "many_to_many" (logits (T, B, C): the TCN itself or ``ManyToMany``) or
+        "many_to_one" (logits (B, C): ``LastStep`` or ``ManyToOne``).
+    input_size : D, or a tuple (vocab, embedding_dim) to put an ``Embedding`` in front
+        (then the inputs are ids (T, B)).
+    output_size : C.
+    size : channels of the TCN, or hidden size H of the recurrent layer.
+    seed : split over the parts with ``child_seeds``.
     """
     emb = None
     s_emb, s_net, s_head = child_seeds(seed, 3)
