@@ -106,6 +106,9 @@ def plot_costs(lengths, seconds: dict, xlabel: str, title: str, ax=None):
         fig = ax.figure
     for name, s in seconds.items():
         ax.loglog(lengths, 1e3 * np.asarray(s), marker="o", label=name)
+    ax.set_xticks(list(lengths))
+    ax.set_xticklabels([str(n) for n in lengths])
+    ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel(xlabel)
     ax.set_ylabel("毫秒")
     ax.set_title(title)
