@@ -251,7 +251,7 @@ def test_same_seed_same_numbers():
 
 def test_stored_results_rerun_one_cell():
     """One cell of book/results/rnn_or_cnn.json (scripts/run_rnn_or_cnn_sweep.py) reproduces:
-    the adding problem at T = 16, TCN with receptive field 32, seed 0 (measured: equal)."""
+    the adding problem at T = 16, TCN with receptive field 32, seed 0."""
     import json
     from pathlib import Path
 
@@ -267,7 +267,9 @@ def test_stored_results_rerun_one_cell():
     assert sweep["lengths"] == list(ch.SWEEP_LENGTHS) and sweep["epochs"] == ch.SWEEP_EPOCHS
     assert {k: tuple(v) for k, v in sweep["models"].items()} == ch.SWEEP_MODELS
     live = ch.run_adding({"TCN-32": ch.SWEEP_MODELS["TCN-32"]}, [0], 16, epochs=sweep["epochs"])
-    assert abs(live["TCN-32"]["mse"][0] - sweep["results"]["16"]["TCN-32"]["mse"][0]) < 1e-9
+    stored_mse = sweep["results"]["16"]["TCN-32"]["mse"][0]
+    # measured here: equal; the tolerance leaves room for another BLAS build
+    assert abs(live["TCN-32"]["mse"][0] - stored_mse) < 0.1 * stored_mse + 1e-4
     assert stored["motif"]["models"] == {k: list(v) for k, v in ch.motif_models().items()}
 
 
