@@ -7,7 +7,8 @@ and V is the weight of the output ``Linear`` layer.
 Where things are (the README has the full module map):
 
 * the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
-  both directions), ``jordan``, ``indrnn``, ``attention``, ``decoding``, ``bleu``, ``layers``, ``losses``, ``optim``,
+  both directions), ``jordan``, ``indrnn``, ``attention``, ``decoding``, ``bleu``, ``conv``,
+  ``layers``, ``losses``, ``optim``,
   ``clip``, ``models``, ``training``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
   ``esn``, ``seeding``, ``torch_bridge``;
 * ``data``: the shipped corpus and every seeded generator;
@@ -24,6 +25,7 @@ from rnn_book import functional
 from rnn_book.attention import AttentionSeq2Seq, BahdanauSeq2Seq, DecoderState
 from rnn_book.bleu import BLEUScore, corpus_bleu
 from rnn_book.clip import clip_grad_norm
+from rnn_book.conv import TCN, Conv1d
 from rnn_book.decoding import (
     DecodeResult,
     beam_search,
@@ -67,6 +69,7 @@ __all__ = [
     "LSTM",
     "RNN",
     "SGD",
+    "TCN",
     "Adadelta",
     "Adagrad",
     "Adam",
@@ -74,6 +77,7 @@ __all__ = [
     "BLEUScore",
     "BahdanauSeq2Seq",
     "CharLM",
+    "Conv1d",
     "DecodeResult",
     "DecoderState",
     "Embedding",

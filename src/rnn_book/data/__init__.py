@@ -14,6 +14,7 @@
 * ``memory``    — ``adding_problem``, ``delayed_recall`` and ``copy_task`` for long-range memory.
 * ``numerals``  — Chinese numerals up to 9 999 (``chinese_numeral``, ``encode_pairs``);
   ``wan_numerals`` — up to 99 999 999, joined by 万 (the seq2seq chapter).
+* ``motif``     — ``motif_detection``: a short pattern anywhere in random symbols (local).
 * ``melodies``  — public-domain folk tunes as scale-degree tokens.
 * ``parity``    — ``window_parity`` (deep RNNs); ``blurred`` — ``blurred_pairs`` (bidirectional).
 * ``subtraction`` — 4-bit binary subtraction (the broken-LSTM lab).
@@ -33,6 +34,7 @@ from rnn_book.data.latch_echo import echo, latch
 from rnn_book.data.letters import letter_patterns
 from rnn_book.data.mackey_glass import mackey_glass
 from rnn_book.data.memory import adding_problem, copy_task, delayed_recall
+from rnn_book.data.motif import motif_detection
 from rnn_book.data.numerals import chinese_numeral
 from rnn_book.data.parity import window_parity
 from rnn_book.data.poems import (
@@ -76,6 +78,7 @@ __all__ = [
     "mackey_glass",
     "melodies",
     "momentum_walk",
+    "motif_detection",
     "numerals",
     "pad_batch",
     "poem_lines",

@@ -4,7 +4,8 @@
   ``evolution`` (feed-forward net -> RNN), ``structures`` (the four structures), ``deep``,
   ``bidirectional``, ``from_model`` (the diagram of a concrete layer), ``seq2seq``
   (encoder-decoder with attention, attention heat maps, length curves), ``timeline``.
-* Plots of experiments: ``plots`` (gradient profiles, clipping, the long-range sweep).
+* Plots of experiments: ``plots`` (gradient profiles, clipping, the long-range sweep);
+  ``conv`` (receptive field of a TCN against the recurrent state, cost curves).
 * Widgets that work live in a kernel and, precomputed, in the static page: ``unroll_widget``
   (U, W, V shared across time), ``gate_view`` (LSTM/GRU gates step by step), ``slider``
   (a slider over precomputed frames); ``svg`` draws their frames.
@@ -14,6 +15,7 @@ outputs diamonds.
 """
 
 from rnn_book.figures.bidirectional import bidirectional_graph, draw_bidirectional
+from rnn_book.figures.conv import draw_receptive_field, plot_costs
 from rnn_book.figures.deep import deep_rnn_graph, draw_deep_rnn
 from rnn_book.figures.evolution import (
     draw_evolution,
@@ -53,6 +55,7 @@ __all__ = [
     "draw_deep_rnn",
     "draw_evolution",
     "draw_panels",
+    "draw_receptive_field",
     "draw_structures",
     "draw_timeline",
     "evolution_graphs",
@@ -68,6 +71,7 @@ __all__ = [
     "model_label",
     "plot_attention",
     "plot_clipping",
+    "plot_costs",
     "plot_length_curves",
     "plot_profiles",
     "plot_sweep",
