@@ -8,7 +8,7 @@ Where things are (the README has the full module map):
 
 * the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
   both directions), ``jordan``, ``indrnn``, ``attention``, ``layers``, ``losses``, ``optim``,
-  ``clip``, ``models``, ``training``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
+  ``clip``, ``models``, ``training``, ``sampling``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
   ``esn``, ``seeding``, ``torch_bridge``;
 * ``data``: the shipped corpus and every seeded generator;
 * ``figures``: everything drawn (diagrams, plots, widgets);
@@ -22,7 +22,7 @@ import importlib
 
 from rnn_book import functional
 from rnn_book.attention import AttentionSeq2Seq
-from rnn_book.clip import clip_grad_norm
+from rnn_book.clip import clip_grad_norm, clip_grad_value
 from rnn_book.elman import RNN, rnn_step_backward, rnn_step_forward
 from rnn_book.gradient_check import gradcheck, numerical_gradient, relative_error
 from rnn_book.gradient_flow import (
@@ -40,15 +40,19 @@ from rnn_book.models import CharLM, ManyToMany, ManyToOne, Model, Seq2Seq, make_
 from rnn_book.module import Module, no_grad
 from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
+from rnn_book.sampling import sample_logits, sampling_distribution
 from rnn_book.seeding import child_seeds
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import (
+    bptt_windows,
+    detach_state,
     fit,
     mean_spread,
     minibatches,
     single_thread_blas,
     train_epoch,
     train_step,
+    train_truncated,
 )
 
 #: subpackages and modules loaded on first attribute access
@@ -76,9 +80,12 @@ __all__ = [
     "RMSprop",
     "Recurrent",
     "Seq2Seq",
+    "bptt_windows",
     "child_seeds",
     "clip_grad_norm",
+    "clip_grad_value",
     "cross_entropy",
+    "detach_state",
     "fit",
     "from_torch",
     "functional",
@@ -98,12 +105,15 @@ __all__ = [
     "relative_error",
     "rnn_step_backward",
     "rnn_step_forward",
+    "sample_logits",
+    "sampling_distribution",
     "scale_spectral_radius",
     "single_thread_blas",
     "spectral_radius",
     "to_torch",
     "train_epoch",
     "train_step",
+    "train_truncated",
 ]
 __version__ = "0.1.0"
 
