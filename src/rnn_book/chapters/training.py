@@ -39,7 +39,9 @@ __all__ = [
     "format_error",
     "generate",
     "mix_inputs",
+    "next_logits",
     "nll",
+    "perplexity",
     "train_lm",
     "unigram_nll",
 ]
@@ -354,7 +356,11 @@ def train_lm(
             hist["updates"].append(len(losses))
             hist["train_loss"].append(float(np.mean(losses)))
             if evaluate:
-                hist["held_nll"].append(nll(model, data))
+                try:
+                    hist["held_nll"].append(nll(model, data))
+                except FloatingPointError:
+                    hist["diverged"] = epoch + 1
+                    break
             if progress is not None:
                 shown = hist["held_nll"][-1] if evaluate else hist["train_loss"][-1]
                 progress.update(epoch + 1, f"困惑度 {np.exp(shown):.1f}")
@@ -428,6 +434,25 @@ def format_error(
     }
 
 
+def perplexity(nll_value: float) -> float:
+    """exp(nll_value), the perplexity of a mean NLL in nats; ``inf`` (without an overflow
+    warning) when it exceeds the largest float."""
+    return float("inf") if nll_value > 700 else float(np.exp(nll_value))
+
+
+@no_grad()
+def next_logits(model, data: PoemData, prefix_ids, state=None):
+    """The scores of the next symbol after ``prefix_ids``, as generation uses them.
+
+    Returns ((V,) float64 logits with ``UNK`` and ``START`` pushed 1000 below the lowest
+    score, so that they are never drawn, and the state after the prefix).
+    """
+    logits, state = model.forward(np.asarray(prefix_ids, dtype=np.int64).reshape(-1, 1), state)
+    z = logits[-1, 0].astype(np.float64)
+    z[[0, data.index[START]]] = z.min() - 1e3
+    return z, state
+
+
 @no_grad()
 def generate(
     model,
@@ -438,18 +463,15 @@ def generate(
     seed: int = 0,
 ) -> str:
     """A poem written from ``START``: ``n`` symbols drawn one by one with ``temperature`` and
-    ``top_k`` (``rb.sample_logits``), each fed back as the next input.
+    ``top_k`` (``rb.sample_logits``) from ``next_logits``, each fed back as the next input.
 
-    ``UNK`` and ``START`` are never drawn (their scores are pushed far below the others), so
-    the text holds characters and marks only. Returns the text.
+    ``UNK`` and ``START`` are never drawn, so the text holds characters and marks only.
     """
     rng = np.random.default_rng(seed)
-    logits, state = model.forward(np.array([[data.index[START]]]))
+    z, state = next_logits(model, data, [data.index[START]])
     out = []
     for _ in range(n):
-        z = logits[-1, 0].astype(np.float64)
-        z[[0, data.index[START]]] = z.min() - 1e3
         nxt = sample_logits(z, temperature, top_k, rng)
         out.append(nxt)
-        logits, state = model.forward(np.array([[nxt]]), state)
+        z, state = next_logits(model, data, [nxt], state)
     return data.decode(out)
