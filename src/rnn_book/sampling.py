@@ -62,9 +62,16 @@ def sampling_distribution(logits, temperature: float = 1.0, top_k: int | None = 
 def sample_logits(logits, temperature: float = 1.0, top_k: int | None = None, rng=None) -> int:
     """Draw one symbol id from the scores ``logits`` (V,) with temperature and top-k.
 
+    Parameters
+    ----------
+    logits : (V,) finite floats, the scores of one step.
     temperature, top_k : as for ``sampling_distribution``; temperature 0 returns the argmax
-        without drawing. rng : a seed or ``np.random.Generator``.
-    Returns an int in [0, V).
+        without drawing.
+    rng : a seed or ``np.random.Generator``.
+
+    Returns
+    -------
+    An int in [0, V).
     """
     z = np.asarray(logits)
     if z.ndim != 1:

@@ -52,7 +52,7 @@ START = "\n"
 UNK = "<unk>"
 #: The two marks that end a line (the corpus's punctuation is normalised to these).
 PUNCTUATION = "，。"
-#: The poem forms the page trains on: quatrains and regulated verse, 4 or 8 lines of 5 or 7.
+#: The poem forms the page trains on (quatrains and regulated verse, 4 or 8 lines of 5 or 7).
 FORMS = ("五言绝句", "七言绝句", "五言律诗", "七言律诗")
 
 
