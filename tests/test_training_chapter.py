@@ -134,6 +134,10 @@ def test_train_truncated_rejects_bad_arguments():
         rb.train_truncated(model, ids[:-1], ids[1:-1], 3, rb.cross_entropy, opt)
     with pytest.raises(ValueError, match="mask"):
         rb.train_truncated(model, ids[:-1], ids[1:], 3, rb.cross_entropy, opt, mask=np.ones(T))
+    # a model whose forward returns the outputs alone (no state) is refused, not unpacked
+    many = rb.ManyToMany(rb.RNN(V, 5, seed=0), rb.Linear(5, V, seed=1), rb.Embedding(V, V, seed=2))
+    with pytest.raises(TypeError, match=r"\(outputs, h_n\)"):
+        rb.train_truncated(many, ids[:2], ids[1:3], 2, rb.cross_entropy, rb.SGD([many], lr=0.0))
 
 
 # ------------------------------------------------------------------ clipping by value

@@ -288,7 +288,13 @@ def train_truncated(
         if window_mask is not None and not window_mask.any():
             continue
         model.zero_grad()
-        outputs, h_n = model.forward(inputs[w], state if stateful else h0)
+        result = model.forward(inputs[w], state if stateful else h0)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(
+                f"model: expected forward(x, h0) to return (outputs, h_n) as CharLM does, "
+                f"got {type(result).__name__} from {type(model).__name__}"
+            )
+        outputs, h_n = result
         loss, doutputs = loss_fn(outputs, targets[w], window_mask)
         if not np.isfinite(loss):
             raise FloatingPointError(f"loss: expected a finite value, got {loss} (lower the lr?)")
