@@ -315,3 +315,27 @@ def test_progress_is_silent_outside_a_kernel(capsys):
     bar.update(1, "a")
     bar.close()
     assert capsys.readouterr() == ("", "")
+
+
+def test_progress_in_a_kernel_redraws_one_display_and_clears_it(monkeypatch):
+    import IPython.display
+
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, obj):
+            updates.append(obj.data)
+
+    def fake_display(obj, display_id=False):
+        shown.append(obj.data)
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    bar = ch.Progress(4, "训练", every=0.0, enabled=True)
+    for i in range(1, 5):
+        bar.update(i, f"step {i}")
+    bar.close()
+    bar.update(4, "after close")  # ignored
+    assert len(shown) == 1 and "0/4" in shown[0]
+    assert len(updates) == 5 and "4/4" in updates[3] and "width:100%" in updates[3]
+    assert updates[-1] == ""  # nothing is left in the executed notebook
