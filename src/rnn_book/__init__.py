@@ -8,8 +8,8 @@ Where things are (the README has the full module map):
 
 * the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
   both directions), ``jordan``, ``indrnn``, ``attention``, ``decoding``, ``bleu``, ``conv``,
-  ``layers``, ``losses``, ``optim``,
-  ``clip``, ``models``, ``training``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
+  ``layers``, ``losses``, ``optim``, ``clip``, ``models``, ``training``, ``sampling``,
+  ``gradient_check``, ``gradient_flow``, ``hopfield``,
   ``esn``, ``seeding``, ``torch_bridge``;
 * ``data``: the shipped corpus and every seeded generator;
 * ``figures``: everything drawn (diagrams, plots, widgets);
@@ -24,7 +24,7 @@ import importlib
 from rnn_book import functional
 from rnn_book.attention import AttentionSeq2Seq, BahdanauSeq2Seq, DecoderState
 from rnn_book.bleu import BLEUScore, corpus_bleu
-from rnn_book.clip import clip_grad_norm
+from rnn_book.clip import clip_grad_norm, clip_grad_value
 from rnn_book.conv import TCN, Conv1d
 from rnn_book.decoding import (
     DecodeResult,
@@ -50,15 +50,19 @@ from rnn_book.models import CharLM, ManyToMany, ManyToOne, Model, Seq2Seq, make_
 from rnn_book.module import Module, no_grad
 from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
+from rnn_book.sampling import sample_logits, sampling_distribution
 from rnn_book.seeding import child_seeds
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import (
+    bptt_windows,
+    detach_state,
     fit,
     mean_spread,
     minibatches,
     single_thread_blas,
     train_epoch,
     train_step,
+    train_truncated,
 )
 
 #: subpackages and modules loaded on first attribute access
@@ -93,10 +97,13 @@ __all__ = [
     "Recurrent",
     "Seq2Seq",
     "beam_search",
+    "bptt_windows",
     "child_seeds",
     "clip_grad_norm",
+    "clip_grad_value",
     "corpus_bleu",
     "cross_entropy",
+    "detach_state",
     "fit",
     "from_torch",
     "functional",
@@ -118,6 +125,8 @@ __all__ = [
     "relative_error",
     "rnn_step_backward",
     "rnn_step_forward",
+    "sample_logits",
+    "sampling_distribution",
     "scale_spectral_radius",
     "sequence_log_prob",
     "single_thread_blas",
@@ -125,6 +134,7 @@ __all__ = [
     "to_torch",
     "train_epoch",
     "train_step",
+    "train_truncated",
 ]
 __version__ = "0.2.0"
 

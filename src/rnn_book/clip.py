@@ -13,7 +13,7 @@ import numpy as np
 
 from rnn_book._validate import check_number
 
-__all__ = ["clip_grad_norm", "grad_norm"]
+__all__ = ["clip_grad_norm", "clip_grad_value", "grad_norm"]
 
 
 def _grad_arrays(modules_or_grad_dicts) -> list[np.ndarray]:
@@ -98,4 +98,24 @@ def clip_grad_norm(
         with np.errstate(invalid="ignore"):  # inf * 0 -> NaN, as in PyTorch, but silently
             for g in arrays:
                 g *= coef
+    return total
+
+
+def clip_grad_value(modules_or_grad_dicts, clip_value: float) -> float:
+    """Clip every gradient entry, in place, to [-clip_value, clip_value] (PyTorch's
+    ``clip_grad_value_``).
+
+    Unlike ``clip_grad_norm`` this changes the direction of the update: large entries are cut,
+    small ones kept. Arguments as for ``clip_grad_norm``; ``clip_value`` >= 0.
+
+    Returns
+    -------
+    The global 2-norm of the gradients BEFORE clipping, as a float (as ``clip_grad_norm``).
+    """
+    clip_value = check_number("clip_value", clip_value)
+    if clip_value < 0:
+        raise ValueError(f"clip_value: expected a number >= 0, got {clip_value}")
+    total = grad_norm(modules_or_grad_dicts)
+    for g in _grad_arrays(modules_or_grad_dicts):
+        np.clip(g, -clip_value, clip_value, out=g)
     return total

@@ -30,6 +30,7 @@ from rnn_book.layers import Embedding, Linear
 from rnn_book.lstm import LSTM
 from rnn_book.module import Module, grad_enabled, no_cache_error, no_grad
 from rnn_book.recurrent import Recurrent
+from rnn_book.sampling import sample_logits
 from rnn_book.seeding import child_seeds
 
 __all__ = [
@@ -365,11 +366,19 @@ class CharLM(Model):
         return softmax(logits, axis=-1)
 
     @no_grad()
-    def sample(self, prefix_ids, n: int, temperature: float = 1.0, rng=None) -> list[int]:
+    def sample(
+        self,
+        prefix_ids,
+        n: int,
+        temperature: float = 1.0,
+        rng=None,
+        top_k: int | None = None,
+    ) -> list[int]:
         """Generate ``n`` symbols after ``prefix_ids`` (one-to-many: each output is fed back).
 
         temperature 0 picks the most likely symbol every time; higher values flatten the
-        distribution softmax(logits / temperature). Returns the ``n`` new ids.
+        distribution softmax(logits / temperature). ``top_k`` keeps only the k most likely
+        symbols (see ``rnn_book.sampling``). Returns the ``n`` new ids.
         """
         prefix = [int(i) for i in prefix_ids]
         if not prefix:
@@ -380,11 +389,7 @@ class CharLM(Model):
         logits, state = self.forward(np.array(prefix)[:, None])
         new = []
         for _ in range(n):
-            last = logits[-1, 0].astype(np.float64)
-            if temperature == 0:
-                nxt = int(np.argmax(last))
-            else:
-                nxt = int(rng.choice(self.vocab_size, p=softmax(last / temperature)))
+            nxt = sample_logits(logits[-1, 0], temperature, top_k, rng)
             new.append(nxt)
             logits, state = self.forward(np.array([[nxt]]), state)
         return new

@@ -14,10 +14,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnn_book.clip import clip_grad_norm, grad_norm
+from rnn_book._validate import check_flag, check_positive_int
+from rnn_book.clip import clip_grad_norm, clip_grad_value, grad_norm
 
 __all__ = [
     "Step",
+    "bptt_windows",
+    "detach_state",
     "fit",
     "mean_spread",
     "minibatches",
@@ -25,6 +28,7 @@ __all__ = [
     "single_thread_blas",
     "train_epoch",
     "train_step",
+    "train_truncated",
 ]
 
 
@@ -191,3 +195,117 @@ def mean_spread(values) -> str:
     v = np.asarray(values, dtype=np.float64)
     spread = v.std(ddof=1) if v.size > 1 else 0.0
     return f"{v.mean():.3f} ± {spread:.3f}"
+
+
+def bptt_windows(length: int, k: int | None) -> list[slice]:
+    """The windows of truncated BPTT: ``[0:k], [k:2k], ...`` covering ``range(length)``.
+
+    length : T, the number of time steps (>= 1). k : the window length (>= 1), or None for
+    full BPTT (one window ``[0:T]``). The last window is shorter when k does not divide T.
+    Returns a list of ``ceil(T / k)`` slices.
+    """
+    length = check_positive_int("length", length)
+    if k is None:
+        return [slice(0, length)]
+    k = check_positive_int("k", k)
+    return [slice(s, min(s + k, length)) for s in range(0, length, k)]
+
+
+def detach_state(state):
+    """A copy of a recurrent state (``h_n``, or ``(h_n, c_n)`` of an LSTM) to start the next
+    window from.
+
+    "Detaching" (PyTorch's ``h.detach()``) cuts the graph: the next window reads the values of
+    the state but sends no gradient back into the window that produced it. In this package no
+    gradient flows into ``h0`` unless a caller passes ``dh0`` back by hand, so detaching is a
+    copy that keeps the caller's arrays apart from the layer's. Shapes are kept, e.g.
+    ``(num_layers * dirs, B, H)``; None stays None.
+    """
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(np.array(s, copy=True) for s in state)
+    return np.array(state, copy=True)
+
+
+def train_truncated(
+    model,
+    inputs,
+    targets,
+    k: int | None,
+    loss_fn: Callable,
+    optimizer,
+    mask=None,
+    stateful: bool = True,
+    clip: float | None = None,
+    clip_value: float | None = None,
+    h0=None,
+) -> list[Step]:
+    """Train on one batch of long sequences window by window: truncated BPTT.
+
+    For every window ``w`` of ``bptt_windows(T, k)``: zero_grad -> forward(inputs[w], h) ->
+    loss -> backward (BPTT inside the window only) -> clip -> optimiser step. With
+    ``stateful`` the next window starts from this window's final state, detached
+    (``detach_state``): the values are carried, the gradient is not. Without it every window
+    starts from ``h0`` (zeros if None). ``k=None`` is full BPTT: one window, one update.
+
+    Parameters
+    ----------
+    model : a model whose ``forward(x, h0)`` returns ``(outputs, h_n)`` and whose
+        ``backward(doutputs)`` accumulates gradients, e.g. ``CharLM``.
+    inputs : (T, B, ...) time-major, e.g. (T, B) ids for a ``CharLM``.
+    targets, mask : (T, B, ...) and optional (T, B); sliced like ``inputs`` and passed to
+        ``loss_fn(outputs, targets, mask)``. A window whose mask is all zero (padding only) is
+        skipped, and its state is not carried.
+    clip, clip_value : clip the global gradient norm to ``clip`` (``clip_grad_norm``) or every
+        entry to [-clip_value, clip_value] (``clip_grad_value``); at most one of the two.
+    h0 : the state the first window starts from (and every window when not ``stateful``).
+
+    Returns
+    -------
+    One ``Step(loss, grad_norm, outputs)`` per trained window (``grad_norm`` before clipping).
+    Raises FloatingPointError, before that window's update, if a loss is not finite.
+    """
+    stateful = check_flag("stateful", stateful)
+    if clip is not None and clip_value is not None:
+        raise ValueError(
+            f"clip, clip_value: expected at most one of the two, got clip={clip} and "
+            f"clip_value={clip_value}"
+        )
+    inputs, targets = np.asarray(inputs), np.asarray(targets)
+    if inputs.ndim < 2 or targets.shape[:2] != inputs.shape[:2]:
+        raise ValueError(
+            f"inputs, targets: expected time-major (T, B, ...) arrays with the same (T, B), "
+            f"got {inputs.shape} and {targets.shape}"
+        )
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != inputs.shape[:2]:
+            raise ValueError(f"mask: expected shape {inputs.shape[:2]} (T, B), got {mask.shape}")
+    steps, state = [], h0
+    for w in bptt_windows(inputs.shape[0], k):
+        window_mask = None if mask is None else mask[w]
+        if window_mask is not None and not window_mask.any():
+            continue
+        model.zero_grad()
+        result = model.forward(inputs[w], state if stateful else h0)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(
+                f"model: expected forward(x, h0) to return (outputs, h_n) as CharLM does, "
+                f"got {type(result).__name__} from {type(model).__name__}"
+            )
+        outputs, h_n = result
+        loss, doutputs = loss_fn(outputs, targets[w], window_mask)
+        if not np.isfinite(loss):
+            raise FloatingPointError(f"loss: expected a finite value, got {loss} (lower the lr?)")
+        model.backward(doutputs)
+        if clip is not None:
+            norm = clip_grad_norm([model], clip)
+        elif clip_value is not None:
+            norm = clip_grad_value([model], clip_value)
+        else:
+            norm = grad_norm([model])
+        optimizer.step()
+        steps.append(Step(float(loss), float(norm), outputs))
+        state = detach_state(h_n)
+    return steps

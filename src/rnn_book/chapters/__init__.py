@@ -11,6 +11,7 @@ page                       module
 =========================  =====================================================
 history.md                 ``history``: timeline, Hopfield capacity, Jordan vs Elman, compressor
 unroll.md                  ``unroll``: the "hello" model the unroll widget shows
+training.md                ``training``: perplexity, truncated BPTT, clipping, exposure bias
 structures.md              ``structures``: shapes, "hello", numerals encoder-decoder
 structures_poems.md        ``structures_poems``: acrostic poems, melodies
 structures_bach.md         ``structures_bach``: Bach chorale melodies, n-gram baselines
