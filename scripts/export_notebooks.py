@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "book" / "_ext"))
 
-import nb_export  # noqa: E402
+import nb_export
 
 
 def twins(book: Path, publish: Path) -> dict[Path, str]:

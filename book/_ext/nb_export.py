@@ -53,7 +53,7 @@ HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 ROLE = re.compile(r"\{(?P<name>[a-z][\w:.-]*)\}`(?P<content>[^`]*)`")
 # a role, or an inline code span (whose text is left alone: `_l{l}` is code, not a role)
 ROLE_OR_CODE = re.compile(ROLE.pattern + r"|(?P<code>`+)[^`].*?(?P=code)")
-TEXT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+TEXT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 
 
 # ------------------------------------------------------------------ solution stripping
@@ -212,7 +212,9 @@ class BookIndex:
                         o = OPTION.match(opt)
                         if o and o["key"] == "label":
                             label = o["value"]
-                    heading = f"练习 {n_ex}：{_plain_inline(m['arg'])}" if m["arg"] else f"练习 {n_ex}"
+                    heading = (
+                        f"练习 {n_ex}：{_plain_inline(m['arg'])}" if m["arg"] else f"练习 {n_ex}"
+                    )
                     if label:
                         idx.targets[label] = Target(doc, label, f"练习 {n_ex}", heading)
         bib = book / "references.bib"
@@ -261,8 +263,7 @@ def _read_bib(path: Path) -> dict[str, str]:
     out = {}
     for key, e in db.entries.items():
         authors = [
-            " ".join(str(p).strip("{}") for p in (*pers.first_names, *pers.last_names))
-            or str(pers)
+            " ".join(str(p).strip("{}") for p in (*pers.first_names, *pers.last_names)) or str(pers)
             for pers in e.persons.get("author", [])
         ]
         f = e.fields
@@ -413,7 +414,9 @@ class _Page:
             if self.opts.student:
                 return ""
             n = self.index.targets[arg].text
-            return f"<details>\n<summary>{SOLUTION_SUMMARY}（{n}）</summary>\n\n{inner}\n\n</details>"
+            return (
+                f"<details>\n<summary>{SOLUTION_SUMMARY}（{n}）</summary>\n\n{inner}\n\n</details>"
+            )
         if name == "footbibliography":
             items = [f"{k}. {self.index.bib.get(key, key)}" for k, key in enumerate(self.cites, 1)]
             return "\n".join(items)

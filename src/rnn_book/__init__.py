@@ -41,6 +41,7 @@ from rnn_book.module import Module, no_grad
 from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
 from rnn_book.seeding import child_seeds
+from rnn_book.selfcheck import check_answer
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import (
     fit,
@@ -76,6 +77,7 @@ __all__ = [
     "RMSprop",
     "Recurrent",
     "Seq2Seq",
+    "check_answer",
     "child_seeds",
     "clip_grad_norm",
     "cross_entropy",
