@@ -238,11 +238,11 @@ def test_every_page_offers_its_notebook(published_build):
     for doc in PAGES:
         html = (published_build / f"{doc}.html").read_text(encoding="utf-8")
         m = re.search(
-            r'href="([^"]+\.ipynb)"[^>]*>?[^<]*?(?:<[^>]+>\s*)*\s*<span[^>]*>\.ipynb', html
+            r'<a href="([^"]+)"[^>]*?class="[^"]*btn-download-notebook-button', html, re.DOTALL
         )
-        assert 'label="download-notebook-button"' in html or "download-notebook-button" in html, doc
-        target = (published_build / doc).parent / (m[1] if m else f"../_sources/{doc}.ipynb")
-        assert target.resolve().is_file(), (doc, target)
+        assert m, f"{doc}: no .ipynb in the download menu"
+        target = (published_build / doc).parent / m[1]
+        assert m[1].endswith(f"{doc}.ipynb") and target.resolve().is_file(), (doc, m[1])
         nb = json.loads(target.read_text(encoding="utf-8"))
         assert nb["nbformat"] == 4 and all(c.get("outputs", []) == [] for c in nb["cells"])
     with zipfile.ZipFile(published_build / nb_export.ZIP_NAME) as z:
