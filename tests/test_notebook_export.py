@@ -231,7 +231,8 @@ def test_launch_buttons_follow_the_documented_formats(published_build):
             "branch": "main",
             "urlpath": f"lab/tree/rnn-book/{path}",
         }, doc
-        assert "thebe" not in html.lower().replace("thebe: false", "")
+        # Thebe stays off (it loads from a CDN): no "Live Code" launch entry
+        assert "launch-thebe" not in html and "initThebeSBT()" not in html, doc
 
 
 def test_every_page_offers_its_notebook(published_build):
@@ -316,3 +317,19 @@ def test_downloaded_notebooks_execute(tmp_path, monkeypatch):
         assert not errors, (nb_path, errors)
         assert time.perf_counter() - start < budget, times
     assert len(times) == len(PAGES), times
+
+
+def test_student_pages_glue_nothing_from_solutions():
+    """No text left in the student edition shows a number glued only inside a solution.
+
+    (The student build would then miss the glue key and fail; e.g. an exercise statement quoting
+    how long its solution's training took.)
+    """
+    glue_def = re.compile(r'glue\(\s*"(\w+)"')
+    glue_use = re.compile(r"\{glue(?::text)?\}`(\w+)")
+    for doc in PAGES:
+        text = (BOOK / f"{doc}.md").read_text(encoding="utf-8")
+        student = nb_export.strip_solutions(text)
+        only_in_solutions = set(glue_def.findall(text)) - set(glue_def.findall(student))
+        used = set(glue_use.findall(student)) & only_in_solutions
+        assert not used, f"{doc}: the student edition uses {sorted(used)}, glued in solutions only"
