@@ -82,9 +82,9 @@ def test_twins_are_in_sync_with_the_sources():
 
 # What MyST leaves when a plain Markdown renderer (JupyterLab, Colab) does not know it.
 LEFTOVER = [
-    (re.compile(r"\{[a-z][\w:.-]*\}`"), "a role"),
+    (re.compile(r"\{[a-z][\w:.-]*\}(`|<code)"), "a role"),
     (re.compile(r"language-\{"), "a directive (rendered as a code block)"),
-    (re.compile(r"^\s*\([^()\s]+\)=\s*$", re.MULTILINE), "a (label)= target"),
+    (re.compile(r"(^|>)\s*\([^()\s]+\)=\s*($|<)", re.MULTILINE), "a (label)= target"),
     (re.compile(r"^\s*:(class|label|name|tags|caption):", re.MULTILINE), "a directive option"),
     (re.compile(r"`{3,}\{|:{3,}\{"), "a directive fence"),
 ]
@@ -97,6 +97,19 @@ def _leftovers(markdown: str) -> list[str]:
     # code the page shows as code is not MyST syntax: drop <code> contents (keep their classes)
     text = re.sub(r"(<code[^>]*>).*?</code>", r"\1</code>", html, flags=re.DOTALL)
     return [what for rx, what in LEFTOVER if rx.search(text)]
+
+
+def test_the_myst_detector_finds_raw_myst():
+    """Sanity check of _leftovers: each kind of MyST a raw page holds is reported."""
+    raw = (BOOK / "chapters" / "lstm.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+    found = set(_leftovers(raw))
+    assert {"a role", "a directive (rendered as a code block)", "a (label)= target"} <= found
+    assert _leftovers("见 {numref}`fig-x`。") == ["a role"]
+    assert _leftovers("(chap-x)=\n# 标题") == ["a (label)= target"]
+    assert _leftovers("```{exercise} 题\n:label: x\n正文\n```") == [
+        "a directive (rendered as a code block)"
+    ]
+    assert _leftovers("`{term}` 在代码里不算") == []
 
 
 @pytest.mark.parametrize("student", [False, True], ids=["teacher", "student"])
