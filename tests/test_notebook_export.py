@@ -346,3 +346,19 @@ def test_student_pages_glue_nothing_from_solutions():
         only_in_solutions = set(glue_def.findall(text)) - set(glue_def.findall(student))
         used = set(glue_use.findall(student)) & only_in_solutions
         assert not used, f"{doc}: the student edition uses {sorted(used)}, glued in solutions only"
+
+
+def test_student_pages_reference_no_label_inside_a_solution():
+    """A {ref}/{numref} left in the student edition must not point into a removed solution."""
+    label = re.compile(r"(?:name:\s*([\w-]+)|^\(([\w-]+)\)=|:label:\s*([\w-]+))", re.MULTILINE)
+    ref = re.compile(r"\{(?:ref|numref)\}`(?:[^`<]*<)?([\w-]+)>?`")
+    full, kept, refs = set(), set(), set()
+    for md in BOOK.rglob("*.md"):
+        if "_build" in md.parts:
+            continue
+        text = md.read_text(encoding="utf-8")
+        student = nb_export.strip_solutions(text)
+        full |= {next(g for g in m.groups() if g) for m in label.finditer(text)}
+        kept |= {next(g for g in m.groups() if g) for m in label.finditer(student)}
+        refs |= set(ref.findall(student))
+    assert not refs & (full - kept)
