@@ -138,6 +138,13 @@ def test_notebooks_read_like_the_page():
     # solution code follows its exercise in plain view, marked
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert any(c.startswith("# 解答（练习") for c in code)
+    # with a repository URL, the setup cell clones and installs it in Colab (valid Python)
+    opts = nb_export.Options(repo_url=EXAMPLE["repository_url"], branch="main")
+    setup = nb_export.convert(INDEX, "chapters/lstm", opts).cells[1]
+    assert setup.metadata["tags"] == ["setup"]
+    compile(setup.source, "setup", "exec")
+    assert f"git clone --depth 1 --branch main {EXAMPLE['repository_url']}" in setup.source
+    assert 'os.chdir("/content/rnn-book/book/chapters")' in setup.source
 
 
 def test_student_notebooks_hold_no_solution():

@@ -503,7 +503,7 @@ def _setup_cell(opts: Options, subdir: str) -> nbformat.NotebookNode:
             "\n"
             'if "google.colab" in sys.modules and not os.path.isdir("/content/' + name + '"):\n'
             f'    os.system("git clone --depth 1 --branch {opts.branch} {opts.repo_url} /content/{name}")\n'
-            f'    os.system("pip install -q /content/{name}")\n'
+            f'    os.system("pip install -q /content/{name} myst-nb")  # myst-nb: glue()\n'
             'if "google.colab" in sys.modules:\n'
             f'    os.chdir("/content/{name}/{subdir}")'
         )
