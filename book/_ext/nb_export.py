@@ -46,6 +46,20 @@ NOTEBOOK_MARK = "format_name: myst"
 ZIP_NAME = "rnn_book_notebooks.zip"
 SOLUTION_SUMMARY = "解答"
 
+# admonition directives -> their default title (a block quote with it in bold)
+ADMONITIONS = {
+    "admonition": "",
+    "note": "注意",
+    "tip": "提示",
+    "hint": "提示",
+    "important": "重要",
+    "warning": "警告",
+    "caution": "当心",
+    "attention": "注意",
+    "danger": "危险",
+    "error": "错误",
+    "seealso": "另见",
+}
 FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")
 OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 TARGET = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$")
@@ -360,8 +374,12 @@ class _Page:
             if value is None:
                 return f"`{gname}`"
             return _format_glue(value, fmt)
-        if name in ("math",):
+        if name == "math":
             return f"${content}$"
+        if name == "eq":
+            return f"({target})"
+        if name in ("download", "abbr", "kbd", "sub", "sup", "index"):
+            return text or target
         raise ValueError(f"{self.doc}: role {{{name}}} has no notebook form")
 
     def inline(self, text: str) -> str:
@@ -403,10 +421,20 @@ class _Page:
 
     def directive(self, name: str, arg: str, opts: dict, body: list[str]) -> str:
         inner = self.markdown("\n".join(body)).strip("\n")
-        if name in ("admonition", "note", "tip", "warning", "important", "hint", "caution"):
-            title = arg or {"note": "注意", "tip": "提示", "warning": "警告"}.get(name, name)
+        if name in ADMONITIONS or name in ("margin", "sidebar", "topic", "epigraph"):
+            title = arg or ADMONITIONS.get(name, "")
+            if not title:
+                return "\n".join(">" + (" " + ln if ln else "") for ln in inner.split("\n"))
             quoted = "\n".join(">" + (" " + ln if ln else "") for ln in inner.split("\n"))
             return f"> **{self.inline(title)}**\n>\n{quoted}"
+        if name == "dropdown":
+            return f"<details>\n<summary>{self.inline(arg)}</summary>\n\n{inner}\n\n</details>"
+        if name == "math":
+            return "$$\n" + "\n".join(body).strip("\n") + "\n$$"
+        if name in ("figure", "image"):
+            alt = opts.get("alt", "")
+            caption = f"\n\n{inner}" if inner.strip() else ""
+            return f"![{alt}]({arg}){caption}"
         if name == "exercise":
             heading = self.index.exercise_heading(opts["label"]) if "label" in opts else "练习"
             return f"### {self.inline(heading)}\n\n{inner}"
