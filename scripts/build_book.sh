@@ -93,7 +93,7 @@ else
     cp -r "$f" "$work/repo/book/"
   done
   ln -s "$PWD/src" "$work/repo/src"
-  cp pyproject.toml requirements.txt "$work/repo/"
+  cp pyproject.toml requirements.txt LICENSE "$work/repo/"
   .venv/bin/python scripts/export_notebooks.py --strip-solutions "$work/repo/book"
   .venv/bin/python scripts/book_config.py "$work/config.yml" "${cfg_args[@]}" \
     --book "$work/repo/book"

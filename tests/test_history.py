@@ -1,12 +1,12 @@
 """Tests of the history page's models and experiments: IndRNN BPTT, Hopfield dynamics, ESN readout,
-the gradient-norm tool, Jordan vs Elman, the history compressor (rnn_book.chapters.history)."""
+the gradient-norm tool, Jordan vs Elman, the history compressor (rnn_book.chapters.history_models)."""
 
 import numpy as np
 import pytest
 
 import rnn_book as rb
 from rnn_book import esn, gradient_flow, hopfield
-from rnn_book.chapters import history
+from rnn_book.chapters import history_models as history
 from rnn_book.indrnn import IndRNN
 
 

@@ -679,8 +679,8 @@ def write_zip(dest: Path, notebooks: dict[str, str], repo: Path, book: Path) -> 
             add(f"{doc}.ipynb", text)
         for f in sorted((book / "results").glob("*.json")):
             add(f"results/{f.name}", f.read_bytes())
-        for name in ("pyproject.toml", "requirements.txt", "README.md"):
-            if (repo / name).is_file() and name != "README.md":
+        for name in ("pyproject.toml", "requirements.txt", "LICENSE"):
+            if (repo / name).is_file():
                 add(name, (repo / name).read_bytes())
         for f in sorted((repo / "src" / "rnn_book").rglob("*")):
             if f.is_file() and "__pycache__" not in f.parts and not f.name.endswith(".pyc"):

@@ -107,7 +107,7 @@ __all__ = [
     "train_epoch",
     "train_step",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def __getattr__(name):
