@@ -369,3 +369,31 @@ def test_student_pages_reference_no_label_inside_a_solution():
         kept |= {next(g for g in m.groups() if g) for m in label.finditer(student)}
         refs |= set(ref.findall(student))
     assert not refs & (full - kept)
+
+
+def _numbers(html: str, kind: str) -> list[str]:
+    return re.findall(rf'<span class="caption-number">{kind} (\d+)', html)
+
+
+def _twin_numbers(doc: str, kind: str) -> list[str]:
+    nb = nb_export.convert(INDEX, doc)
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    if kind == "练习":
+        return re.findall(r"^### 练习 (\d+)", md, re.MULTILINE)
+    return re.findall(r"^\*\*图 (\d+)\*\*：", md, re.MULTILINE)
+
+
+def test_exercise_numbers_match_the_web_pages(published_build):
+    for doc in PAGES:
+        html = (published_build / f"{doc}.html").read_text(encoding="utf-8")
+        assert _twin_numbers(doc, "练习") == _numbers(html, "练习"), doc
+
+
+def test_figure_numbers_match_the_full_build():
+    """Figures exist only in an executed build: compare with book/_build/html."""
+    if not (BOOK_HTML_DIR / "index.html").is_file():
+        _missing(f"{BOOK_HTML_DIR} missing: build the book with scripts/build_book.sh")
+    for doc in PAGES:
+        html = (BOOK_HTML_DIR / f"{doc}.html").read_text(encoding="utf-8")
+        assert _twin_numbers(doc, "图") == _numbers(html, "图"), doc
+        assert _twin_numbers(doc, "练习") == _numbers(html, "练习"), doc
