@@ -397,3 +397,18 @@ def test_figure_numbers_match_the_full_build():
         html = (BOOK_HTML_DIR / f"{doc}.html").read_text(encoding="utf-8")
         assert _twin_numbers(doc, "图") == _numbers(html, "图"), doc
         assert _twin_numbers(doc, "练习") == _numbers(html, "练习"), doc
+
+
+def test_downloads_of_an_executed_build_show_the_glued_numbers(tmp_path):
+    """With myst-nb's glue store (<page>.glue.json) at hand, prose shows values, formatted."""
+    store = {
+        "params_lstm": {"data": {"text/plain": "4608"}},
+        "lstm_jacobian_error": {"data": {"text/plain": "1.234e-10"}},
+    }
+    (tmp_path / "lstm.glue.json").write_text(json.dumps(store), encoding="utf-8")
+    glue = nb_export.glue_values(tmp_path / "lstm.ipynb")
+    assert glue == {"params_lstm": "4608", "lstm_jacobian_error": "1.234e-10"}
+    nb = nb_export.convert(INDEX, "chapters/lstm", nb_export.Options(glue=glue))
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "两者的相对误差为 1.2e-10" in md
+    assert "LSTM 有 4608 个参数" in md and "`params_lstm`" not in md

@@ -633,11 +633,21 @@ def dumps(nb: nbformat.NotebookNode) -> str:
 
 
 def glue_values(executed: Path) -> dict[str, str]:
-    """name -> text/plain of every glued value in an executed notebook."""
-    if not executed.is_file():
-        return {}
-    nb = json.loads(executed.read_text(encoding="utf-8"))
+    """name -> text/plain of every glued value of an executed page.
+
+    myst-nb keeps them in ``<page>.glue.json`` beside the executed ``<page>.ipynb`` (in
+    ``_build/jupyter_execute``); older versions left them as outputs in the notebook.
+    """
     out = {}
+    store = executed.with_suffix(".glue.json")
+    if store.is_file():
+        for name, o in json.loads(store.read_text(encoding="utf-8")).items():
+            v = (o.get("data") or {}).get("text/plain")
+            if v is not None:
+                out[name] = "".join(v) if isinstance(v, list) else v
+    if not executed.is_file():
+        return out
+    nb = json.loads(executed.read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
         for o in cell.get("outputs", []):
             sb = (o.get("metadata") or {}).get("scrapbook")
