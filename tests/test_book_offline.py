@@ -181,7 +181,11 @@ def test_book_has_front_page_and_vendored_assets(book_html_dir):
 
 
 def test_every_notebook_page_has_a_plain_ipynb(book_html_dir):
-    """build_book.sh writes notebooks/<page>.ipynb (code cells, no outputs) for Colab/hand-outs."""
+    """The build writes notebooks/<page>.ipynb (code cells, no outputs) for Colab/hand-outs.
+
+    book/_ext/nb_export.py writes them (and the same file to _sources/ for the download menu);
+    each has the page's code cells plus one setup cell (tagged "setup").
+    """
     book_dir = book_html_dir.parent.parent
     checked = 0
     for md in sorted(book_dir.rglob("*.md")):
@@ -199,7 +203,9 @@ def test_every_notebook_page_has_a_plain_ipynb(book_html_dir):
         nb = json.loads(ipynb.read_text(encoding="utf-8"))
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         assert nb["nbformat"] == 4
-        assert len(code) == text.count("```{code-cell}"), f"{ipynb}: code cells differ"
+        setup = [c for c in code if "setup" in c["metadata"].get("tags", [])]
+        assert len(setup) == 1, f"{ipynb}: one setup cell expected"
+        assert len(code) == text.count("```{code-cell}") + 1, f"{ipynb}: code cells differ"
         assert all(c["outputs"] == [] for c in code), f"{ipynb} should carry no outputs"
         checked += 1
     assert checked > 0, "no MyST notebook page found in the built book"

@@ -52,6 +52,7 @@ from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
 from rnn_book.sampling import sample_logits, sampling_distribution
 from rnn_book.seeding import child_seeds
+from rnn_book.selfcheck import check_answer
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import (
     bptt_windows,
@@ -98,6 +99,7 @@ __all__ = [
     "Seq2Seq",
     "beam_search",
     "bptt_windows",
+    "check_answer",
     "child_seeds",
     "clip_grad_norm",
     "clip_grad_value",
