@@ -9,6 +9,8 @@ the cloud from frame to frame: a translation, a growth, a rotation, or nothing.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from rnn_book._validate import check_number, check_positive_int
@@ -27,7 +29,7 @@ _STEP = 0.5  # spacing of the points along a shape's strokes, in pixels at scale
 def _polyline(corners) -> np.ndarray:
     corners = np.asarray(corners, dtype=np.float64)
     pts = [corners[0]]
-    for a, b in zip(corners[:-1], corners[1:]):
+    for a, b in itertools.pairwise(corners):
         n = max(1, int(np.ceil(np.linalg.norm(b - a) / _STEP)))
         pts.extend(a + (b - a) * (k / n) for k in range(1, n + 1))
     return np.array(pts)
@@ -86,7 +88,8 @@ def action_videos(
     Every video draws one shape (random among ``SHAPES``, random orientation, scale 0.9-1.2,
     brightness 0.7-1) and applies one action over ``frames`` frames:
 
-    * 左移/右移/上移/下移 (0-3): a translation of 0.6-1 pixel per frame;
+    * 左移/右移/上移/下移 (0-3): a translation of 0.6-1 pixel per frame (slower when the
+      shape would otherwise leave the frame);
     * 变大 (4): the scale grows from 0.5 by a factor 2.6-3.2 over the video;
     * 旋转 (5): a rotation of 35-50 degrees per frame, clockwise or anticlockwise;
     * 静止 (6): the shape does not move (but the noise changes every frame).
@@ -145,8 +148,15 @@ def action_videos(
             continue
         base = shape_points(s)  # (P, 2)
         rot = _rotation(turn[idx][:, None] + angle[idx])  # (m, T, 2, 2)
-        pts = np.einsum("mtij,pj->mtpi", rot, base) * (size0[idx, None] * scale[idx])[..., None, None]
-        pts += shift[idx][:, :, None, :]  # (m, T, P, 2), relative to the start centre
+        pts = (
+            np.einsum("mtij,pj->mtpi", rot, base) * (size0[idx, None] * scale[idx])[..., None, None]
+        )
+        # a move that would carry the shape out of the frame is slowed down until it fits
+        extent = pts.max(axis=(1, 2)) - pts.min(axis=(1, 2))  # (m, 2)
+        travel = np.abs(shift[idx, -1])  # (m, 2)
+        room = np.maximum(size - 3.0 - extent, 0.0)
+        fit = np.min(np.where(travel > 0, room / np.maximum(travel, 1e-12), 1.0), axis=1)
+        pts += shift[idx][:, :, None, :] * np.minimum(fit, 1.0)[:, None, None, None]
         # a start centre that keeps every frame's points at least 1 pixel inside
         low = 1.0 - pts.min(axis=(1, 2))
         high = np.maximum(low, size - 2.0 - pts.max(axis=(1, 2)))

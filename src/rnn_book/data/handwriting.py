@@ -11,6 +11,8 @@ letter"), built so that the claim can be measured.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from rnn_book._validate import check_number, check_positive_int
@@ -32,8 +34,8 @@ def _arc(cx, cy, r, start_deg, stop_deg, step_deg=20) -> np.ndarray:
 def _lines(corners) -> np.ndarray:
     corners = np.asarray(corners, dtype=np.float64)
     pts = [corners[:1]]
-    for a, b in zip(corners[:-1], corners[1:]):
-        n = max(1, int(round(np.linalg.norm(b - a) / _STEP)))
+    for a, b in itertools.pairwise(corners):
+        n = max(1, round(np.linalg.norm(b - a) / _STEP))
         pts.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
     return np.concatenate(pts)
 

@@ -53,14 +53,16 @@ def draw_action_frames(videos, labels, names, frames=None, size=None):
             f"videos, labels: expected (T, N, D) and (N,), got {videos.shape} and {labels.shape}"
         )
     T, _, D = videos.shape
-    size = int(round(np.sqrt(D))) if size is None else int(size)
+    size = round(np.sqrt(D)) if size is None else int(size)
     if size * size != D:
         raise ValueError(f"size: expected size * size = frame length {D}, got size {size}")
     frames = list(range(T)) if frames is None else [int(f) for f in frames]
     classes = [k for k in range(len(names)) if np.any(labels == k)]
     names = _check_names(names, max(classes) + 1 if classes else 0)
     fig, axes = plt.subplots(
-        len(classes), len(frames), figsize=(0.75 * len(frames) + 0.8, 0.8 * len(classes)),
+        len(classes),
+        len(frames),
+        figsize=(0.75 * len(frames) + 0.8, 0.8 * len(classes)),
         squeeze=False,
     )
     for row, k in enumerate(classes):
@@ -100,13 +102,25 @@ def draw_label_strips(rows, names, title=None):
     norm = BoundaryNorm(np.arange(len(names) + 1) - 0.5, len(names))
     T = next(iter(lengths))[0]
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(strips) + 1.1))
-    ax.imshow(np.stack(list(strips.values())), aspect="auto", cmap=cmap, norm=norm,
-              interpolation="nearest", extent=(0.5, T + 0.5, len(strips) - 0.5, -0.5))
+    ax.imshow(
+        np.stack(list(strips.values())),
+        aspect="auto",
+        cmap=cmap,
+        norm=norm,
+        interpolation="nearest",
+        extent=(0.5, T + 0.5, len(strips) - 0.5, -0.5),
+    )
     ax.set_yticks(range(len(strips)), list(strips))
     ax.set_xlabel("帧")
     handles = [Patch(color=LABEL_COLORS[i], label=n) for i, n in enumerate(names)]
-    ax.legend(handles=handles, ncol=len(names), loc="lower center", bbox_to_anchor=(0.5, 1.0),
-              fontsize=8, frameon=False)
+    ax.legend(
+        handles=handles,
+        ncol=len(names),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
     if title:
         ax.set_title(title, pad=22)
     fig.tight_layout()
@@ -140,7 +154,9 @@ def draw_pen_labels(points, panels, names, title=None):
     names = _check_names(names, k)
     width = np.ptp(points[:, 0]) + 0.4
     fig, axes = plt.subplots(
-        len(panels), 1, figsize=(min(10, 1.4 * width + 1), 1.5 * len(panels) + 0.5),
+        len(panels),
+        1,
+        figsize=(min(10, 1.4 * width + 1), 1.5 * len(panels) + 0.5),
         squeeze=False,
     )
     colors = np.array(LABEL_COLORS)
@@ -152,8 +168,14 @@ def draw_pen_labels(points, panels, names, title=None):
         ax.set_xticks([])
         ax.set_yticks([])
     handles = [Patch(color=LABEL_COLORS[i], label=n) for i, n in enumerate(names)]
-    axes[0, 0].legend(handles=handles, ncol=len(names), loc="lower right",
-                      bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    axes[0, 0].legend(
+        handles=handles,
+        ncol=len(names),
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
     if title:
         fig.suptitle(title)
     fig.tight_layout()
