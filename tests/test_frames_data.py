@@ -6,14 +6,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import rnn_book as rb  # noqa: E402
-from rnn_book.data.actions import ACTIONS, SHAPES, action_videos, render_points, shape_points  # noqa: E402
-from rnn_book.data.frames import FRAME_LABELS, motion_streams  # noqa: E402
-from rnn_book.data.handwriting import LETTERS, letter_template, pen_trajectories  # noqa: E402
+import rnn_book as rb
+from rnn_book.data.actions import ACTIONS, SHAPES, action_videos, render_points, shape_points
+from rnn_book.data.frames import FRAME_LABELS, motion_streams
+from rnn_book.data.handwriting import LETTERS, letter_template, pen_trajectories
 
 
 def _centroids(frames, size):
@@ -220,7 +220,9 @@ def test_frame_figures_draw_and_check_their_input():
     fig = rb.figures.draw_action_frames(v, y, ACTIONS, frames=[0, 3, 7])
     assert len(fig.axes) == len(ACTIONS) * 3
     plt.close(fig)
-    fig = rb.figures.draw_label_strips({"a": np.array([0, 1, 4]), "b": np.zeros(3, int)}, FRAME_LABELS)
+    fig = rb.figures.draw_label_strips(
+        {"a": np.array([0, 1, 4]), "b": np.zeros(3, int)}, FRAME_LABELS
+    )
     plt.close(fig)
     _, lab, pts, _ = pen_trajectories(1, T=30, seed=0)
     fig = rb.figures.draw_pen_labels(pts[:, 0], {"真实": lab[:, 0]}, LETTERS)
