@@ -17,7 +17,7 @@ from rnn_book._validate import check_number, check_positive_int
 
 __all__ = ["ACTIONS", "SHAPES", "action_videos", "render_points", "shape_points"]
 
-#: The class names, in label order: 0 left, 1 right, 2 up, 3 down, 4 grow, 5 rotate, 6 still.
+#: The class names in label order (0 left, 1 right, 2 up, 3 down, 4 grow, 5 rotate, 6 still).
 ACTIONS = ("左移", "右移", "上移", "下移", "变大", "旋转", "静止")
 
 #: The shapes a video may show, as index -> name.
