@@ -168,11 +168,11 @@ def draw_pen_labels(points, panels, names, title=None):
         ax.set_xticks([])
         ax.set_yticks([])
     handles = [Patch(color=LABEL_COLORS[i], label=n) for i, n in enumerate(names)]
-    axes[0, 0].legend(
+    axes[-1, 0].legend(
         handles=handles,
         ncol=len(names),
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
         fontsize=8,
         frameon=False,
     )
