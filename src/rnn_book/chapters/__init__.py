@@ -16,8 +16,9 @@ structures.md              ``structures``: shapes, "hello", numerals encoder-dec
 structures_poems.md        ``structures_poems``: acrostic poems, melodies
 structures_bach.md         ``structures_bach``: Bach chorale melodies, n-gram baselines
 structures_many_to_one.md  ``structures_many_to_one``: sentiment, stock
+structures_frames.md       ``structures_frames``: video actions, per-frame motion labels
 structures_couplets.md     ``structures_couplets``: couplets 对联
-deep_bidirectional.md      ``deep_bidirectional``: window parity, blurred syllables
+deep_bidirectional.md      ``deep_bidirectional``: window parity, blurred syllables, pen paths
 lstm.md                    ``lstm``: broken-LSTM lab, long-range sweep, gradient flow
 gru.md                     ``gru``: GRU conventions (+ the LSTM page's experiments)
 seq2seq.md                 ``seq2seq``: numerals with 万, bottleneck, attention, exposure bias

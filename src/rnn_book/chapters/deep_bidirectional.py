@@ -5,6 +5,9 @@
   ``misaligned_outputs`` on blurred syllables (data ``rnn_book.data.blurred``);
   ``train_blur_first``: the same taggers with one output at the end of the sequence, where
   the course's pairing is the right one.
+* Handwriting: ``train_pen_tagger`` (unidirectional or bidirectional RNN labelling every pen
+  sample with its letter), ``train_point_classifier`` (a per-sample baseline without memory),
+  ``predict_letters`` and ``letter_scores`` (data ``rnn_book.data.handwriting``).
 """
 
 from __future__ import annotations
@@ -17,17 +20,22 @@ from rnn_book.elman import RNN
 from rnn_book.gru import GRU
 from rnn_book.layers import Embedding, Linear
 from rnn_book.losses import cross_entropy
-from rnn_book.models import ManyToMany, Model
+from rnn_book.models import ManyToMany, Model, make_rnn
+from rnn_book.module import no_grad
 from rnn_book.optim import Adam
 from rnn_book.seeding import child_seeds
-from rnn_book.training import train_step
+from rnn_book.training import fit, minibatches, single_thread, train_step
 
 __all__ = [
     "BlurTagger",
+    "letter_scores",
     "misaligned_outputs",
+    "predict_letters",
     "train_blur_first",
     "train_blur_tagger",
     "train_depth",
+    "train_pen_tagger",
+    "train_point_classifier",
 ]
 
 
@@ -231,4 +239,92 @@ def train_blur_first(
     return model, {
         "blurred": float(correct[blurred].mean()),
         "clear": float(correct[~blurred].mean()),
+    }
+
+
+def _check_pen(inputs, labels):
+    inputs, labels = np.asarray(inputs, dtype=np.float64), np.asarray(labels)
+    if inputs.ndim != 3 or labels.shape != inputs.shape[:2]:
+        raise ValueError(
+            f"inputs, labels: expected (T, N, D) and (T, N), got {inputs.shape} and {labels.shape}"
+        )
+    return inputs, labels
+
+
+def train_pen_tagger(
+    inputs,
+    labels,
+    bidirectional: bool,
+    num_classes: int = 6,
+    hidden_size: int = 32,
+    cell: str = "rnn",
+    epochs: int = 12,
+    lr: float = 1e-2,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> ManyToMany:
+    """Label every pen sample with its letter: ManyToMany(RNN(D, H) -> Linear(dirs * H, C)).
+
+    inputs : (T, N, D) per-step pen features (``rb.data.pen_trajectories``); labels : (T, N).
+    ``bidirectional`` True reads the trajectory both ways (outputs time-aligned, as PyTorch).
+    Trained with Adam on the mean cross-entropy over all steps; returns the model.
+    """
+    inputs, labels = _check_pen(inputs, labels)
+    s_rnn, s_head = child_seeds(seed, 2)
+    rnn = make_rnn(cell, inputs.shape[2], hidden_size, bidirectional=bidirectional, seed=s_rnn)
+    model = ManyToMany(rnn, Linear(rnn.num_directions * hidden_size, num_classes, seed=s_head))
+    opt = Adam([model], lr=lr)
+
+    def make_batches(rng):
+        n = inputs.shape[1]
+        return [(inputs[:, b], labels[:, b]) for b in minibatches(n, batch_size, rng)]
+
+    fit(model, make_batches, cross_entropy, opt, epochs, seed, clip=5.0)
+    return model
+
+
+def train_point_classifier(
+    inputs, labels, num_classes: int = 6, epochs: int = 10, lr: float = 0.05, seed: int = 0
+) -> Linear:
+    """The baseline without memory: logistic regression on ONE sample's features.
+
+    inputs : (T, N, D); labels : (T, N). Every step is an independent example. Returns the
+    trained ``Linear(D, C)``; ``predict_letters`` applies it at every step.
+    """
+    inputs, labels = _check_pen(inputs, labels)
+    X, y = inputs.reshape(-1, inputs.shape[2]), labels.ravel()
+    model = Linear(X.shape[1], num_classes, seed=seed)
+    opt = Adam([model], lr=lr)
+
+    def make_batches(rng):
+        return [(X[b], y[b]) for b in minibatches(len(y), 1000, rng)]
+
+    fit(model, make_batches, cross_entropy, opt, epochs, seed, clip=None)
+    return model
+
+
+@single_thread
+@no_grad()
+def predict_letters(model, inputs) -> np.ndarray:
+    """The most likely letter at every step: inputs (T, N, D) -> (T, N) ints."""
+    inputs = np.asarray(inputs, dtype=np.float64)
+    if inputs.ndim != 3:
+        raise ValueError(f"inputs: expected (T, N, D), got {inputs.shape}")
+    return np.argmax(model.forward(inputs), axis=-1)
+
+
+def letter_scores(pred, labels, ambiguous) -> dict[str, float]:
+    """Accuracy over all samples ("all"), over the samples whose letter the past cannot tell
+    ("ambiguous") and over the others ("clear"). All three arrays (T, N)."""
+    pred, labels, ambiguous = np.asarray(pred), np.asarray(labels), np.asarray(ambiguous, bool)
+    if not pred.shape == labels.shape == ambiguous.shape:
+        raise ValueError(
+            f"pred, labels, ambiguous: expected equal shapes, got {pred.shape}, "
+            f"{labels.shape}, {ambiguous.shape}"
+        )
+    correct = pred == labels
+    return {
+        "all": float(correct.mean()),
+        "ambiguous": float(correct[ambiguous].mean()),
+        "clear": float(correct[~ambiguous].mean()),
     }

@@ -18,6 +18,11 @@
 * ``melodies``  — public-domain folk tunes as scale-degree tokens.
 * ``parity``    — ``window_parity`` (deep RNNs); ``blurred`` — ``blurred_pairs`` (bidirectional).
 * ``subtraction`` — 4-bit binary subtraction (the broken-LSTM lab).
+* ``actions`` — ``action_videos``: tiny noisy videos of a shape that moves, grows, rotates or
+  stands still (many-to-one); ``frames`` — ``motion_streams``: 100-frame videos labelled
+  frame by frame with the last motion (many-to-many); ``handwriting`` —
+  ``pen_trajectories``: generated pen paths of letters labelled point by point
+  (bidirectional).
 * ``latch_echo`` — ``latch`` and ``echo`` (Jordan vs Elman); ``letters`` — Hopfield patterns;
   ``mackey_glass`` — the chaotic series of the echo state network; ``history_stream`` — the
   history compressor's symbol stream.
@@ -28,7 +33,10 @@ otherwise.
 """
 
 from rnn_book.data import bach, history_stream, melodies, numerals, wan_numerals
+from rnn_book.data.actions import ACTIONS, action_videos
 from rnn_book.data.blurred import blurred_pairs
+from rnn_book.data.frames import FRAME_LABELS, motion_streams
+from rnn_book.data.handwriting import LETTERS, pen_trajectories
 from rnn_book.data.hello import HelloExample, hello_example
 from rnn_book.data.latch_echo import echo, latch
 from rnn_book.data.letters import letter_patterns
@@ -53,13 +61,17 @@ from rnn_book.data.subtraction import encode_subtraction, subtraction_split
 from rnn_book.data.vocab import SPECIALS, Vocab, pad_batch
 
 __all__ = [
+    "ACTIONS",
     "FORMS",
+    "FRAME_LABELS",
+    "LETTERS",
     "SECTIONS",
     "SPECIALS",
     "HelloExample",
     "Poem",
     "PriceSeries",
     "Vocab",
+    "action_videos",
     "adding_problem",
     "bach",
     "blurred_pairs",
@@ -79,8 +91,10 @@ __all__ = [
     "melodies",
     "momentum_walk",
     "motif_detection",
+    "motion_streams",
     "numerals",
     "pad_batch",
+    "pen_trajectories",
     "poem_lines",
     "review_label",
     "sentiment_reviews",

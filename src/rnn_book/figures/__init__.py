@@ -5,7 +5,8 @@
   ``bidirectional``, ``from_model`` (the diagram of a concrete layer), ``seq2seq``
   (encoder-decoder with attention, attention heat maps, length curves), ``timeline``.
 * Plots of experiments: ``plots`` (gradient profiles, clipping, the long-range sweep);
-  ``conv`` (receptive field of a TCN against the recurrent state, cost curves).
+  ``conv`` (receptive field of a TCN against the recurrent state, cost curves); ``frames``
+  (video frames, per-frame label strips, labelled pen trajectories).
 * Widgets that work live in a kernel and, precomputed, in the static page: ``unroll_widget``
   (U, W, V shared across time), ``gate_view`` (LSTM/GRU gates step by step), ``slider``
   (a slider over precomputed frames); ``svg`` draws their frames.
@@ -26,6 +27,12 @@ from rnn_book.figures.evolution import (
     separate_nets_graph,
     unrolled_rnn_graph,
 )
+from rnn_book.figures.frames import (
+    LABEL_COLORS,
+    draw_action_frames,
+    draw_label_strips,
+    draw_pen_labels,
+)
 from rnn_book.figures.from_model import graph_for
 from rnn_book.figures.gate_view import GateView, gate_trace, gate_view
 from rnn_book.figures.graph import Edge, Graph, Node, Note, draw, draw_panels, figure_texts, legend
@@ -38,6 +45,7 @@ from rnn_book.figures.timeline import draw_timeline
 from rnn_book.figures.unroll_widget import UnrollWidget, unroll_widget
 
 __all__ = [
+    "LABEL_COLORS",
     "MATRIX_COLORS",
     "NODE_STYLE",
     "STRUCTURES",
@@ -51,10 +59,13 @@ __all__ = [
     "bidirectional_graph",
     "deep_rnn_graph",
     "draw",
+    "draw_action_frames",
     "draw_bidirectional",
     "draw_deep_rnn",
     "draw_evolution",
+    "draw_label_strips",
     "draw_panels",
+    "draw_pen_labels",
     "draw_receptive_field",
     "draw_structures",
     "draw_timeline",
