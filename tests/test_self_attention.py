@@ -50,7 +50,7 @@ def test_sdpa_backward_gradcheck_with_mask():
     mask = r.random((4, 5)) < 0.7
     mask[:, 0] = True
     g = r.normal(size=(2, 4, 2))
-    out, w = scaled_dot_product_attention(q, k, v, mask)
+    _, w = scaled_dot_product_attention(q, k, v, mask)
     assert np.all(w[..., ~mask] == 0.0)
     np.testing.assert_allclose(w.sum(-1), 1.0)
     dq, dk, dv = scaled_dot_product_attention_backward(g, q, k, v, w)
@@ -141,12 +141,26 @@ def test_outputs_do_not_alias_the_cache():
     [
         (lambda: MultiHeadSelfAttention(6, 4), ValueError, "divisible"),
         (lambda: MultiHeadSelfAttention(0, 1), ValueError, "embed_dim"),
-        (lambda: MultiHeadSelfAttention(4, 1).forward(np.zeros((3, 4))), ValueError, r"\(T, B, E\)"),
-        (lambda: MultiHeadSelfAttention(4, 1).forward(np.zeros((3, 1, 5))), ValueError, "embed_dim"),
-        (lambda: MultiHeadSelfAttention(4, 1).backward(np.zeros((3, 1, 4))), RuntimeError, "forward"),
+        (
+            lambda: MultiHeadSelfAttention(4, 1).forward(np.zeros((3, 4))),
+            ValueError,
+            r"\(T, B, E\)",
+        ),
+        (
+            lambda: MultiHeadSelfAttention(4, 1).forward(np.zeros((3, 1, 5))),
+            ValueError,
+            "embed_dim",
+        ),
+        (
+            lambda: MultiHeadSelfAttention(4, 1).backward(np.zeros((3, 1, 4))),
+            RuntimeError,
+            "forward",
+        ),
         (lambda: causal_mask(0), ValueError, "T"),
         (
-            lambda: scaled_dot_product_attention(np.zeros((2, 3)), np.zeros((4, 2)), np.zeros((4, 1))),
+            lambda: scaled_dot_product_attention(
+                np.zeros((2, 3)), np.zeros((4, 2)), np.zeros((4, 1))
+            ),
             ValueError,
             "q, k, v",
         ),

@@ -16,8 +16,8 @@ runs the full one into ``book/results/attention_sweep.json``, which the page rea
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -30,6 +30,10 @@ from rnn_book.training import fit, minibatches
 
 __all__ = [
     "KINDS",
+    "alignment_example",
+    "loglog_slope",
+    "split",
+    "time_vs_length",
     "TASKS",
     "Task",
     "by_bins",
@@ -203,9 +207,20 @@ def split(task, n_train, n_test, train_max_len=None, test_max_len=None, seed=0):
     return {"train": tr, "test": te}
 
 
-def sweep(task, kinds=KINDS, seeds=(0, 1, 2), n_train=4000, n_test=600, epochs=30,
-          train_max_len=None, test_max_len=None, hidden_size=48, lr=1e-2, data_seed=0,
-          progress=None) -> dict:
+def sweep(
+    task,
+    kinds=KINDS,
+    seeds=(0, 1, 2),
+    n_train=4000,
+    n_test=600,
+    epochs=30,
+    train_max_len=None,
+    test_max_len=None,
+    hidden_size=48,
+    lr=1e-2,
+    data_seed=0,
+    progress=None,
+) -> dict:
     """Every kind x seed on one task: exact match per length bin and the outputs themselves.
 
     Returns a JSON-ready dict: "config", "test" (sources, targets, lengths), and
@@ -227,24 +242,107 @@ def sweep(task, kinds=KINDS, seeds=(0, 1, 2), n_train=4000, n_test=600, epochs=3
             if progress is not None:
                 progress(t.name, kind, seed, ev, h)
             inr = np.asarray(tel) <= top
-            results[kind].append({
-                "seed": int(seed),
-                "exact_by_len": by_bins(ev["exact"], tel, t.bins),
-                "exact_match": ev["exact_match"],
-                "exact_in_range": float(ev["exact"][inr].mean()),
-                "hyps": ev["hyps"],
-                "final_train_loss": h["train_loss"][-1],
-                "cpu_seconds": round(h["cpu_seconds"], 2),
-            })
+            results[kind].append(
+                {
+                    "seed": int(seed),
+                    "exact_by_len": by_bins(ev["exact"], tel, t.bins),
+                    "exact_match": ev["exact_match"],
+                    "exact_in_range": float(ev["exact"][inr].mean()),
+                    "hyps": ev["hyps"],
+                    "final_train_loss": h["train_loss"][-1],
+                    "cpu_seconds": round(h["cpu_seconds"], 2),
+                }
+            )
     return {
         "config": {
-            "task": t.name, "seeds": [int(s) for s in seeds], "n_train": n_train,
-            "n_test": len(tes), "epochs": epochs, "lr": lr, "hidden_size": hidden_size,
-            "train_max_len": top, "bins": [list(b) for b in t.bins],
-            "test_per_bin": [int(((np.asarray(tel) >= lo) & (np.asarray(tel) <= hi)).sum())
-                             for lo, hi in t.bins],
-            "data_seed": data_seed, "cell": "gru",
+            "task": t.name,
+            "seeds": [int(s) for s in seeds],
+            "n_train": n_train,
+            "n_test": len(tes),
+            "epochs": epochs,
+            "lr": lr,
+            "hidden_size": hidden_size,
+            "train_max_len": top,
+            "bins": [list(b) for b in t.bins],
+            "test_per_bin": [
+                int(((np.asarray(tel) >= lo) & (np.asarray(tel) <= hi)).sum()) for lo, hi in t.bins
+            ],
+            "data_seed": data_seed,
+            "cell": "gru",
         },
         "test": {"sources": tes, "targets": tet, "lengths": [int(x) for x in tel]},
         "results": results,
     }
+
+
+# ---------------------------------------------------------------------------- the widget
+def alignment_example(model, task, source: str, target: str | None = None) -> dict:
+    """Greedy-decode one source string; return the widget's example dict.
+
+    {"source": characters (S), "output": produced tokens up to and including <eos> (T),
+    "alpha": (T, S) attention weights of those steps, "label": source, "target": target}.
+    """
+    t = _task(task)
+    if not isinstance(source, str) or not source:
+        raise ValueError(f"source: expected a non-empty string, got {source!r}")
+    bad = sorted(set(source) - set(t.src_chars[1:]))
+    if bad:
+        raise ValueError(
+            f"source: characters {bad} are not in the {t.name} vocabulary "
+            f"({''.join(t.src_chars[1:])})"
+        )
+    b = t.encode([source], ["0"])
+    ids = model.greedy_decode(b.src, 0, t.max_tgt, eos_id=1)[:, 0]
+    alpha = np.asarray(model.attention)[:, 0, :]
+    steps = int(np.argmax(ids == 1)) + 1 if (ids == 1).any() else len(ids)
+    out = [t.tgt_chars[i] for i in ids[:steps]]
+    return {
+        "source": list(source),
+        "output": out,
+        "alpha": alpha[:steps].copy(),
+        "label": source,
+        "target": target,
+    }
+
+
+# ---------------------------------------------------------------------------- self-attention
+def _cpu_time(f, repeats: int) -> float:
+    best = np.inf
+    for _ in range(repeats):
+        start = time.process_time()
+        f()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def time_vs_length(lengths=(64, 128, 256, 512, 1024, 2048), width=32, heads=2, repeats=3,
+                   seed=0) -> dict:
+    """CPU seconds of one forward pass over a sequence of each length T (batch 1, float64).
+
+    Compares ``rb.MultiHeadSelfAttention(width, heads)`` with a one-layer ``rb.GRU(width,
+    width)``. Returns {"T": list, "self_attention": list, "gru": list (best of ``repeats``),
+    "weights_bytes": bytes of the (heads, T, T) attention weights}. Runs single-threaded.
+    """
+    from rnn_book.gru import GRU
+    from rnn_book.module import no_grad
+    from rnn_book.self_attention import MultiHeadSelfAttention
+    from rnn_book.training import single_thread_blas
+
+    attn = MultiHeadSelfAttention(width, heads, seed=seed)
+    gru = GRU(width, width, seed=seed)
+    rng = np.random.default_rng(seed)
+    out = {"T": [], "self_attention": [], "gru": [], "weights_bytes": []}
+    with single_thread_blas(), no_grad():
+        for T in lengths:
+            x = rng.normal(size=(T, 1, width))
+            out["T"].append(int(T))
+            out["self_attention"].append(_cpu_time(lambda: attn.forward(x), repeats))
+            out["gru"].append(_cpu_time(lambda: gru.forward(x), repeats))
+            out["weights_bytes"].append(int(heads * T * T * 8))
+    return out
+
+
+def loglog_slope(T, seconds, last: int = 3) -> float:
+    """Slope of log(seconds) against log(T) over the ``last`` lengths: ~1 linear, ~2 quadratic."""
+    x, y = np.log(np.asarray(T[-last:], float)), np.log(np.asarray(seconds[-last:], float))
+    return float(np.polyfit(x, y, 1)[0])
