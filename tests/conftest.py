@@ -27,7 +27,9 @@ PyTorch is the reference of the parity tests. Tests that need it call
 ``pytest.importorskip("torch")`` or take the ``torch`` fixture below, so they skip where torch is
 not installed. With ``RNN_BOOK_REQUIRE_TORCH=1`` (set by ``scripts/test.sh``) every such skip is
 turned into a failure by ``pytest_runtest_makereport`` below: CI cannot pass with the parity
-tests silently skipped.
+tests silently skipped. sacrebleu, the reference of ``tests/test_bleu.py``, is in the same test
+extra and follows the same rule (the ``sacrebleu`` fixture; a missing sacrebleu fails under
+``RNN_BOOK_REQUIRE_TORCH=1``).
 
 Hypothesis (``tests/test_properties.py``) runs under the profile ``"rnn_book"`` registered here:
 derandomized and without an example database, so every run draws the same examples and a
@@ -87,8 +89,9 @@ else:
 
 # ---------------------------------------------------------------- torch: skip or fail
 REQUIRE_TORCH = "RNN_BOOK_REQUIRE_TORCH"
-# The reasons pytest.importorskip("torch") gives (module missing, or older than minversion).
-_TORCH_SKIP = re.compile(r"(could not import|module) 'torch'")
+# The reasons pytest.importorskip("torch") gives (module missing, or older than minversion);
+# sacrebleu (the BLEU reference, same test extra) is required under the same flag.
+_TORCH_SKIP = re.compile(r"(could not import|module) '(torch|sacrebleu)'")
 
 
 def torch_required() -> bool:
@@ -97,16 +100,18 @@ def torch_required() -> bool:
 
 
 def _fail_torch_skip(report) -> None:
-    """Turn a skip for missing torch into a failure when torch is required."""
+    """Turn a skip for missing torch (or sacrebleu) into a failure when torch is required."""
     if not (report.skipped and torch_required()) or hasattr(report, "wasxfail"):
         return
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
-    if not _TORCH_SKIP.search(reason):
+    match = _TORCH_SKIP.search(reason)
+    if not match:
         return
+    what = "PyTorch" if match.group(2) == "torch" else match.group(2)
     report.outcome = "failed"
     report.longrepr = (
-        f"{reason}\n{REQUIRE_TORCH}=1: PyTorch is required for this run, so this test must "
+        f"{reason}\n{REQUIRE_TORCH}=1: {what} is required for this run, so this test must "
         "run, not skip. Install the test extra (pip install -e '.[test]') or unset "
         f"{REQUIRE_TORCH} to allow the skip."
     )
@@ -141,6 +146,12 @@ def pytest_report_header(config):
 def torch():
     """The ``torch`` module; skips without it (fails under ``RNN_BOOK_REQUIRE_TORCH=1``)."""
     return pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="session")
+def sacrebleu():
+    """The ``sacrebleu`` module; skips without it (fails under ``RNN_BOOK_REQUIRE_TORCH=1``)."""
+    return pytest.importorskip("sacrebleu")
 
 
 # ---------------------------------------------------------------- the built book

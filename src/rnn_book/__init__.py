@@ -7,7 +7,7 @@ and V is the weight of the output ``Linear`` layer.
 Where things are (the README has the full module map):
 
 * the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
-  both directions), ``jordan``, ``indrnn``, ``attention``, ``layers``, ``losses``, ``optim``,
+  both directions), ``jordan``, ``indrnn``, ``attention``, ``decoding``, ``bleu``, ``layers``, ``losses``, ``optim``,
   ``clip``, ``models``, ``training``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
   ``esn``, ``seeding``, ``torch_bridge``;
 * ``data``: the shipped corpus and every seeded generator;
@@ -21,8 +21,16 @@ Where things are (the README has the full module map):
 import importlib
 
 from rnn_book import functional
-from rnn_book.attention import AttentionSeq2Seq
+from rnn_book.attention import AttentionSeq2Seq, BahdanauSeq2Seq, DecoderState
+from rnn_book.bleu import BLEUScore, corpus_bleu
 from rnn_book.clip import clip_grad_norm
+from rnn_book.decoding import (
+    DecodeResult,
+    beam_search,
+    greedy_search,
+    length_penalty,
+    sequence_log_prob,
+)
 from rnn_book.elman import RNN, rnn_step_backward, rnn_step_forward
 from rnn_book.gradient_check import gradcheck, numerical_gradient, relative_error
 from rnn_book.gradient_flow import (
@@ -63,7 +71,11 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AttentionSeq2Seq",
+    "BLEUScore",
+    "BahdanauSeq2Seq",
     "CharLM",
+    "DecodeResult",
+    "DecoderState",
     "Embedding",
     "IndRNN",
     "JordanRNN",
@@ -76,16 +88,20 @@ __all__ = [
     "RMSprop",
     "Recurrent",
     "Seq2Seq",
+    "beam_search",
     "child_seeds",
     "clip_grad_norm",
+    "corpus_bleu",
     "cross_entropy",
     "fit",
     "from_torch",
     "functional",
     "gradcheck",
     "gradient_norms_over_distance",
+    "greedy_search",
     "gru_step_backward",
     "gru_step_forward",
+    "length_penalty",
     "lstm_step_backward",
     "lstm_step_forward",
     "make_rnn",
@@ -99,6 +115,7 @@ __all__ = [
     "rnn_step_backward",
     "rnn_step_forward",
     "scale_spectral_radius",
+    "sequence_log_prob",
     "single_thread_blas",
     "spectral_radius",
     "to_torch",
