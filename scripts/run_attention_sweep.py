@@ -47,15 +47,24 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     def progress(task, kind, seed, ev, h):
-        print(f"  {task:8s} {kind:9s} seed={seed} exact={ev['exact_match']:.3f} "
-              f"cpu={h['cpu_seconds']:.1f}s", flush=True)
+        print(
+            f"  {task:8s} {kind:9s} seed={seed} exact={ev['exact_match']:.3f} "
+            f"cpu={h['cpu_seconds']:.1f}s",
+            flush=True,
+        )
 
     out = json.loads(args.out.read_text("utf-8")) if args.out.exists() else {}
     t0 = time.process_time()
     for name in args.tasks:
         res = experiments.sweep(
-            name, kinds=args.kinds, seeds=args.seeds, n_train=args.n_train,
-            n_test=args.n_test, epochs=args.epochs, progress=progress, **SETTINGS[name],
+            name,
+            kinds=args.kinds,
+            seeds=args.seeds,
+            n_train=args.n_train,
+            n_test=args.n_test,
+            epochs=args.epochs,
+            progress=progress,
+            **SETTINGS[name],
         )
         old = out.get(name)
         if old is not None and old["config"] == res["config"]:
@@ -63,13 +72,15 @@ def main(argv=None) -> int:
         else:
             out[name] = res
     meta = out.get("meta", {"runs": []})
-    meta["runs"].append({
-        "command": "OPENBLAS_NUM_THREADS=1 python scripts/run_attention_sweep.py",
-        "argv": sys.argv[1:] if argv is None else list(argv),
-        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "cpu_seconds": round(time.process_time() - t0, 1),
-        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
-    })
+    meta["runs"].append(
+        {
+            "command": "OPENBLAS_NUM_THREADS=1 python scripts/run_attention_sweep.py",
+            "argv": sys.argv[1:] if argv is None else list(argv),
+            "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "cpu_seconds": round(time.process_time() - t0, 1),
+            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+        }
+    )
     out["meta"] = meta
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ and V is the weight of the output ``Linear`` layer.
 Where things are (the README has the full module map):
 
 * the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
-  both directions), ``jordan``, ``indrnn``, ``attention``, ``decoding``, ``bleu``, ``layers``, ``losses``, ``optim``,
+  both directions), ``jordan``, ``indrnn``, ``attention``, ``self_attention``, ``decoding``, ``bleu``, ``layers``, ``losses``, ``optim``,
   ``clip``, ``models``, ``training``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
   ``esn``, ``seeding``, ``torch_bridge``;
 * ``data``: the shipped corpus and every seeded generator;
@@ -49,6 +49,7 @@ from rnn_book.module import Module, no_grad
 from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
 from rnn_book.seeding import child_seeds
+from rnn_book.self_attention import MultiHeadSelfAttention
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import (
     fit,
@@ -84,6 +85,7 @@ __all__ = [
     "ManyToOne",
     "Model",
     "Module",
+    "MultiHeadSelfAttention",
     "Optimizer",
     "RMSprop",
     "Recurrent",

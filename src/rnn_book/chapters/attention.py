@@ -30,17 +30,23 @@ from rnn_book.training import fit, minibatches
 
 __all__ = [
     "KINDS",
-    "alignment_example",
-    "loglog_slope",
-    "split",
-    "time_vs_length",
     "TASKS",
     "Task",
+    "alignment_example",
+    "beam_decode",
+    "bleu_by_bins",
     "by_bins",
+    "date_format",
     "decode_texts",
     "evaluate",
+    "exact_by_format",
+    "loglog_slope",
     "make_model",
+    "plot_bins",
+    "split",
+    "summarize",
     "sweep",
+    "time_vs_length",
     "train",
 ]
 
@@ -117,8 +123,8 @@ TASKS = {
     ),
 }
 
-#: model kinds: no attention, and attention with the Luong "general" score
-KINDS = ("plain", "general")
+#: model kinds: no attention ("plain"); Luong attention with each score; Bahdanau's model
+KINDS = ("plain", "dot", "general", "concat", "bahdanau")
 
 
 def _task(task) -> Task:
@@ -130,17 +136,31 @@ def _task(task) -> Task:
 
 
 def make_model(kind: str, task, hidden_size: int = 48, seed: int = 0, embedding_dim: int = 16):
-    """A GRU encoder-decoder for ``task``: "plain" -> rb.Seq2Seq (context vector only);
-    "general" -> rb.AttentionSeq2Seq (Luong "general" score, <pad> masked)."""
-    from rnn_book.attention import AttentionSeq2Seq
+    """A GRU encoder-decoder for ``task``, embeddings of ``embedding_dim``, <pad> masked.
+
+    "plain" -> rb.Seq2Seq (context vector only); "dot", "general", "concat" ->
+    rb.AttentionSeq2Seq with that Luong score; "bahdanau" -> rb.BahdanauSeq2Seq
+    (bidirectional encoder, additive score; each encoder direction has ``hidden_size``).
+    """
+    from rnn_book.attention import AttentionSeq2Seq, BahdanauSeq2Seq
     from rnn_book.models import Seq2Seq
 
     t = _task(task)
     V_src, V_tgt = len(t.src_chars), len(t.tgt_chars)
     if kind == "plain":
         return Seq2Seq(V_src, V_tgt, hidden_size, embedding_dim=embedding_dim, seed=seed)
-    if kind == "general":
+    if kind in ("dot", "general", "concat"):
         return AttentionSeq2Seq(
+            V_src,
+            V_tgt,
+            hidden_size,
+            embedding_dim=embedding_dim,
+            pad_id=0,
+            seed=seed,
+            score=kind,
+        )
+    if kind == "bahdanau":
+        return BahdanauSeq2Seq(
             V_src, V_tgt, hidden_size, embedding_dim=embedding_dim, pad_id=0, seed=seed
         )
     raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
@@ -315,8 +335,9 @@ def _cpu_time(f, repeats: int) -> float:
     return best
 
 
-def time_vs_length(lengths=(64, 128, 256, 512, 1024, 2048), width=32, heads=2, repeats=3,
-                   seed=0) -> dict:
+def time_vs_length(
+    lengths=(64, 128, 256, 512, 1024, 2048), width=32, heads=2, repeats=3, seed=0
+) -> dict:
     """CPU seconds of one forward pass over a sequence of each length T (batch 1, float64).
 
     Compares ``rb.MultiHeadSelfAttention(width, heads)`` with a one-layer ``rb.GRU(width,
@@ -336,8 +357,8 @@ def time_vs_length(lengths=(64, 128, 256, 512, 1024, 2048), width=32, heads=2, r
         for T in lengths:
             x = rng.normal(size=(T, 1, width))
             out["T"].append(int(T))
-            out["self_attention"].append(_cpu_time(lambda: attn.forward(x), repeats))
-            out["gru"].append(_cpu_time(lambda: gru.forward(x), repeats))
+            out["self_attention"].append(_cpu_time(lambda x=x: attn.forward(x), repeats))
+            out["gru"].append(_cpu_time(lambda x=x: gru.forward(x), repeats))
             out["weights_bytes"].append(int(heads * T * T * 8))
     return out
 
@@ -346,3 +367,114 @@ def loglog_slope(T, seconds, last: int = 3) -> float:
     """Slope of log(seconds) against log(T) over the ``last`` lengths: ~1 linear, ~2 quadratic."""
     x, y = np.log(np.asarray(T[-last:], float)), np.log(np.asarray(seconds[-last:], float))
     return float(np.polyfit(x, y, 1)[0])
+
+
+# ---------------------------------------------------------------------------- the stored sweep
+def bleu_by_bins(hyps, refs, lengths, bins) -> list:
+    """Corpus BLEU (``rb.corpus_bleu`` on characters, BLEU-4, exp smoothing) per length bin."""
+    from rnn_book.bleu import corpus_bleu
+
+    lengths = np.asarray(lengths)
+    out = []
+    for lo, hi in bins:
+        idx = np.flatnonzero((lengths >= lo) & (lengths <= hi))
+        if idx.size == 0:
+            out.append(None)
+            continue
+        out.append(corpus_bleu([list(hyps[i]) for i in idx], [list(refs[i]) for i in idx]).score)
+    return out
+
+
+def summarize(setting: dict, metric: str = "exact") -> dict:
+    """One task of the sweep file -> {kind: {"mean", "min", "max"}} over seeds, per bin.
+
+    metric : "exact" (exact match, a fraction) or "bleu" (corpus BLEU of the bin, 0..100).
+    Also "overall": mean over seeds of the whole test set's value.
+    """
+    from rnn_book.bleu import corpus_bleu
+
+    test = setting["test"]
+    bins = [tuple(b) for b in setting["config"]["bins"]]
+    refs, lengths = test["targets"], test["lengths"]
+    out = {}
+    for kind, runs in setting["results"].items():
+        rows, overall = [], []
+        for r in runs:
+            if metric == "exact":
+                rows.append(r["exact_by_len"])
+                overall.append(r["exact_match"])
+            elif metric == "bleu":
+                rows.append(bleu_by_bins(r["hyps"], refs, lengths, bins))
+                overall.append(
+                    corpus_bleu([list(h) for h in r["hyps"]], [list(t) for t in refs]).score
+                )
+            else:
+                raise ValueError(f"metric: expected 'exact' or 'bleu', got {metric!r}")
+        vals = np.array([[np.nan if v is None else v for v in row] for row in rows], float)
+        out[kind] = {
+            "mean": np.nanmean(vals, axis=0).tolist(),
+            "min": np.nanmin(vals, axis=0).tolist(),
+            "max": np.nanmax(vals, axis=0).tolist(),
+            "overall": float(np.mean(overall)),
+            "overall_runs": [float(v) for v in overall],
+        }
+    return out
+
+
+def date_format(source: str) -> str:
+    """The format of a dates-task source: "zh", "us" or "eu"."""
+    return "zh" if "年" in source else ("us" if "/" in source else "eu")
+
+
+def exact_by_format(setting: dict) -> dict:
+    """Dates task: {kind: {fmt: mean exact match over seeds}} for fmt in zh, us, eu."""
+    test = setting["test"]
+    fmts = np.array([date_format(s) for s in test["sources"]])
+    refs = np.array(test["targets"])
+    out = {}
+    for kind, runs in setting["results"].items():
+        out[kind] = {
+            f: float(
+                np.mean([(np.array(r["hyps"])[fmts == f] == refs[fmts == f]).mean() for r in runs])
+            )
+            for f in ("zh", "us", "eu")
+        }
+    return out
+
+
+def plot_bins(summary: dict, bins, ax, title: str, ylabel: str, xlabel: str, train_max=None):
+    """Mean (markers) and min-max over seeds (band) of each kind per bin, on ``ax``."""
+    x = np.arange(len(bins))
+    for kind, s in summary.items():
+        mean = np.array(s["mean"], float)
+        ax.plot(x, mean, marker="o", label=kind)
+        ax.fill_between(x, s["min"], s["max"], alpha=0.18)
+    ax.set_xticks(x, [f"{lo}" if lo == hi else f"{lo}-{hi}" for lo, hi in bins])
+    if train_max is not None:
+        edge = max(j for j, (lo, hi) in enumerate(bins) if hi <= train_max)
+        ax.axvline(edge + 0.5, color="#888888", linestyle=":")
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    return ax
+
+
+# ---------------------------------------------------------------------------- decoding
+def beam_decode(model, task, sources, beam_width: int, length_alpha: float = 0.0) -> dict:
+    """``rb.beam_search`` on each source string (beam_width 1 is greedy search).
+
+    Returns {"hyps": list of str, "log_prob": list of float (log P of each output, <eos>
+    included), "cpu_seconds": float}.
+    """
+    from rnn_book.decoding import beam_search
+
+    t = _task(task)
+    start = time.process_time()
+    hyps, logp = [], []
+    for s in sources:
+        b = t.encode([s], ["0"])
+        r = beam_search(model, b.src[:, 0], 0, 1, beam_width, t.max_tgt, length_alpha)
+        hyps.append(decode_text(r.tokens, t.tgt_chars))
+        logp.append(float(r.log_prob))
+    return {"hyps": hyps, "log_prob": logp, "cpu_seconds": time.process_time() - start}

@@ -12,6 +12,8 @@
 * ``memory``    — ``adding_problem``, ``delayed_recall`` and ``copy_task`` for long-range memory.
 * ``numerals``  — Chinese numerals up to 9 999 (``chinese_numeral``, ``encode_pairs``);
   ``wan_numerals`` — up to 99 999 999, joined by 万 (the seq2seq chapter).
+* ``dates``     — dates in three formats -> ISO 8601 (reordering); ``pointer`` — look a value up
+  in key-value pairs (copying); ``text_pairs`` — string pairs -> padded id batches.
 * ``melodies``  — public-domain folk tunes as scale-degree tokens.
 * ``parity``    — ``window_parity`` (deep RNNs); ``blurred`` — ``blurred_pairs`` (bidirectional).
 * ``subtraction`` — 4-bit binary subtraction (the broken-LSTM lab).
@@ -24,7 +26,7 @@ Arrays for recurrent layers are time-major, (T, B, D) or (T, B) ids, unless a do
 otherwise.
 """
 
-from rnn_book.data import history_stream, melodies, numerals, wan_numerals
+from rnn_book.data import dates, history_stream, melodies, numerals, pointer, wan_numerals
 from rnn_book.data.blurred import blurred_pairs
 from rnn_book.data.hello import HelloExample, hello_example
 from rnn_book.data.latch_echo import echo, latch
@@ -61,6 +63,7 @@ __all__ = [
     "chinese_numeral",
     "copy_task",
     "couplets",
+    "dates",
     "delayed_recall",
     "echo",
     "encode_subtraction",
@@ -76,6 +79,7 @@ __all__ = [
     "numerals",
     "pad_batch",
     "poem_lines",
+    "pointer",
     "review_label",
     "sentiment_reviews",
     "split_couplets",

@@ -97,7 +97,9 @@ def sample_dates(n: int, rng, formats=FORMATS, years=YEARS):
         raise ValueError(f"formats: expected a non-empty subset of {FORMATS}, got {formats}")
     lo, hi = years
     if not (1 <= lo <= hi <= 9999):
-        raise ValueError(f"years: expected (first, last) with 1 <= first <= last <= 9999, got {years}")
+        raise ValueError(
+            f"years: expected (first, last) with 1 <= first <= last <= 9999, got {years}"
+        )
     rng = np.random.default_rng(rng)
     first = datetime.date(lo, 1, 1).toordinal()
     last = datetime.date(hi, 12, 31).toordinal()

@@ -88,14 +88,21 @@ def alignment_frame(example, t: int) -> str:
     note = f"（滑块在第 {t} 步，本例只有 {T} 步）" if t > T else ""
     b.append(
         S.text(
-            8, 14, f"第 {n} 步，写出 {_show(out[n - 1])}{note}", size=13, anchor="start",
+            8,
+            14,
+            f"第 {n} 步，写出 {_show(out[n - 1])}{note}",
+            size=13,
+            anchor="start",
             weight="bold",
         )
     )
     b.append(
         S.text(
-            8, 34, f"权重最大：第 {top + 1} 个源符号 {_show(src[top])}，a = {row[top]:.2f}",
-            size=12, anchor="start",
+            8,
+            34,
+            f"权重最大：第 {top + 1} 个源符号 {_show(src[top])}，a = {row[top]:.2f}",
+            size=12,
+            anchor="start",
         )
     )
     truth = ex["target"]
@@ -111,7 +118,10 @@ def alignment_frame(example, t: int) -> str:
     for i, tok in enumerate(src):
         b.append(
             S.text(
-                X0 + (i + 0.5) * CELL, Y0 - 14, _show(tok), size=13 if len(tok) == 1 else 8,
+                X0 + (i + 0.5) * CELL,
+                Y0 - 14,
+                _show(tok),
+                size=13 if len(tok) == 1 else 8,
                 weight="bold" if i == top else "normal",
             )
         )
@@ -121,8 +131,13 @@ def alignment_frame(example, t: int) -> str:
         cur = r == n - 1
         b.append(
             S.text(
-                X0 - 8, y, _show(tok), size=13 if len(tok) == 1 else 10, anchor="end",
-                weight="bold" if cur else "normal", color="#222" if r < n else "#AAAAAA",
+                X0 - 8,
+                y,
+                _show(tok),
+                size=13 if len(tok) == 1 else 10,
+                anchor="end",
+                weight="bold" if cur else "normal",
+                color="#222" if r < n else "#AAAAAA",
             )
         )
     # the heat map: a white background, then only the cells with visible weight
