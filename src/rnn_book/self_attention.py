@@ -45,8 +45,10 @@ def _check_qkv(q, k, v, mask):
     q, k, v = (np.asarray(a) for a in (q, k, v))
     for name, a in [("q", q), ("k", k), ("v", v)]:
         if a.ndim < 2 or not np.issubdtype(a.dtype, np.floating):
-            raise ValueError(f"{name}: expected a float array (..., length, dim), got "
-                             f"{a.dtype} of shape {a.shape}")
+            raise ValueError(
+                f"{name}: expected a float array (..., length, dim), got "
+                f"{a.dtype} of shape {a.shape}"
+            )
     if k.shape[:-1] != v.shape[:-1] or q.shape[:-2] != k.shape[:-2] or q.shape[-1] != k.shape[-1]:
         raise ValueError(
             f"q, k, v: expected (..., T, d), (..., S, d), (..., S, d_v) with the same leading "
@@ -56,11 +58,14 @@ def _check_qkv(q, k, v, mask):
         mask = np.asarray(mask)
         T, S = q.shape[-2], k.shape[-2]
         if mask.dtype != np.bool_ or mask.shape[-2:] != (T, S):
-            raise ValueError(f"mask: expected a bool array (..., {T}, {S}) = (..., T, S), got "
-                             f"{mask.dtype} of shape {mask.shape}")
+            raise ValueError(
+                f"mask: expected a bool array (..., {T}, {S}) = (..., T, S), got "
+                f"{mask.dtype} of shape {mask.shape}"
+            )
         if not mask.any(axis=-1).all():
-            raise ValueError("mask: expected every query row to allow at least one key, "
-                             "got a row of all False")
+            raise ValueError(
+                "mask: expected every query row to allow at least one key, got a row of all False"
+            )
     return q, k, v, mask
 
 
@@ -116,13 +121,21 @@ class MultiHeadSelfAttention(Module):
     attention : (B, h, T, T) the weights of the last forward, read-only.
     """
 
-    def __init__(self, embed_dim: int, num_heads: int = 1, causal: bool = False,
-                 bias: bool = True, dtype=np.float64, seed: int | None = None):
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int = 1,
+        causal: bool = False,
+        bias: bool = True,
+        dtype=np.float64,
+        seed: int | None = None,
+    ):
         E = check_positive_int("embed_dim", embed_dim)
         h = check_positive_int("num_heads", num_heads)
         if E % h:
-            raise ValueError(f"embed_dim, num_heads: expected embed_dim divisible by num_heads, "
-                             f"got {E} and {h}")
+            raise ValueError(
+                f"embed_dim, num_heads: expected embed_dim divisible by num_heads, got {E} and {h}"
+            )
         self.embed_dim, self.num_heads, self.head_dim = E, h, E // h
         self.causal = check_flag("causal", causal)
         self.bias = check_flag("bias", bias)
@@ -160,13 +173,15 @@ class MultiHeadSelfAttention(Module):
         train = grad_enabled()
         x = as_float_array("x", x, self.dtype, copy=train)
         if x.ndim != 3 or x.shape[-1] != self.embed_dim or 0 in x.shape:
-            raise ValueError(f"x: expected shape (T, B, E) with E = embed_dim = "
-                             f"{self.embed_dim} and T, B >= 1, got {x.shape}")
+            raise ValueError(
+                f"x: expected shape (T, B, E) with E = embed_dim = "
+                f"{self.embed_dim} and T, B >= 1, got {x.shape}"
+            )
         E = self.embed_dim
         qkv = x @ self.params["in_proj_weight"].T
         if self.bias:
             qkv = qkv + self.params["in_proj_bias"]
-        q, k, v = (self._heads(qkv[..., i * E:(i + 1) * E]) for i in range(3))
+        q, k, v = (self._heads(qkv[..., i * E : (i + 1) * E]) for i in range(3))
         mask = causal_mask(x.shape[0]) if self.causal else None
         y, weights = scaled_dot_product_attention(q, k, v, mask)
         ym = self._merge(y)
@@ -186,8 +201,9 @@ class MultiHeadSelfAttention(Module):
         x, q, k, v, weights, ym = self._cache
         dout = as_float_array("dout", dout, self.dtype)
         if dout.shape != x.shape:
-            raise ValueError(f"dout: expected shape {x.shape} (the output's shape), "
-                             f"got {dout.shape}")
+            raise ValueError(
+                f"dout: expected shape {x.shape} (the output's shape), got {dout.shape}"
+            )
         E = self.embed_dim
         d2 = dout.reshape(-1, E)
         self.grads["out_proj.weight"] += d2.T @ ym.reshape(-1, E)
