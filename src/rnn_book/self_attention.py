@@ -72,11 +72,12 @@ def _check_qkv(q, k, v, mask):
 def scaled_dot_product_attention(q, k, v, mask=None):
     """softmax(q k^T / sqrt(d)) v.
 
-    q : (..., T, d) queries; k : (..., S, d) keys; v : (..., S, d_v) values (same leading axes).
-    mask : optional bool (..., T, S), True where query t may attend to key s (False -> weight
-        exactly 0), e.g. ``causal_mask(T)``; the convention of
-        ``torch.nn.functional.scaled_dot_product_attention``.
-    Returns (out (..., T, d_v), weights (..., T, S)), the weights' rows summing to 1.
+    Shapes: q (..., T, d) queries, k (..., S, d) keys, v (..., S, d_v) values, with the same
+    leading axes. ``mask`` is optional, a bool array (..., T, S) that is True where query t
+    may attend to key s (False gives weight exactly 0), e.g. ``causal_mask(T)``: the
+    convention of ``torch.nn.functional.scaled_dot_product_attention``.
+
+    Returns (out (..., T, d_v), weights (..., T, S)), the rows of the weights summing to 1.
     """
     q, k, v, mask = _check_qkv(q, k, v, mask)
     scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])

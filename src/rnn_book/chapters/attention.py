@@ -123,7 +123,7 @@ TASKS = {
     ),
 }
 
-#: model kinds: no attention ("plain"); Luong attention with each score; Bahdanau's model
+#: the model kinds, "plain" (no attention), Luong attention with each score, Bahdanau's model
 KINDS = ("plain", "dot", "general", "concat", "bahdanau")
 
 
