@@ -21,7 +21,9 @@ def _randomise(model, rng):
         if "bias" in name or "embedding" in name:
             p[...] = rng.normal(size=p.shape)
         elif name.startswith("attn."):
-            p[...] = rng.normal(scale=2.0, size=p.shape)
+            # order-1 scores; "concat" sums 2H products inside its tanh: smaller, not saturated
+            scale = 0.7 if p.ndim == 2 and p.shape[1] == 2 * H else 2.0
+            p[...] = rng.normal(scale=scale, size=p.shape)
 
 
 def _batch(rng, pad_id):

@@ -78,13 +78,17 @@ class DecoderState(NamedTuple):
     """What a decoder carries from one output step to the next (``init_decoder``,
     ``decode_step``). Every array has the batch on axis 1.
 
-    memory : (S, B, M) encoder states h_1..h_S (M = H for Luong, 2H for Bahdanau).
-    keys : (S, B, K) the part of the score that depends on h_i only, computed once
-        (h_i for "dot", W_a h_i for "general", the h-half of W_a [s; h] for "concat",
-        U_a h_i for Bahdanau).
-    valid : (S, B) bool, False at <pad> positions.
-    hidden : the decoder state: (num_layers, B, H), an LSTM pair of those, or (1, B, H)
-        holding s_{t-1} for Bahdanau.
+    Attributes
+    ----------
+    memory : (S, B, M)
+        encoder states h_1..h_S (M = H for Luong, 2H for Bahdanau).
+    keys : (S, B, K)
+        the part of the score that depends on h_i only, computed once (h_i for "dot",
+        W_a h_i for "general", the h-half of W_a [s; h] for "concat", U_a h_i for Bahdanau).
+    valid : (S, B) bool
+        False at <pad> positions.
+    hidden : (num_layers, B, H), an LSTM pair of those, or (1, B, H)
+        the decoder state (s_{t-1} for Bahdanau).
     """
 
     memory: np.ndarray
@@ -99,7 +103,7 @@ class DecoderState(NamedTuple):
         if not np.issubdtype(index.dtype, np.integer) or index.ndim != 1:
             raise TypeError(f"index: expected a 1-D integer array, got {index.dtype} {index.shape}")
         B = self.valid.shape[1]
-        if index.size and (index.min() < -B or index.max() >= B):
+        if index.size and (index.min() < 0 or index.max() >= B):
             raise ValueError(
                 f"index: expected values in [0, {B}), got [{index.min()}, {index.max()}]"
             )
@@ -505,13 +509,13 @@ class AttentionSeq2Seq(_AttentionModel):
 
 
 class BahdanauCache(NamedTuple):
-    """What ``BahdanauSeq2Seq.backward`` needs from ``forward``."""
+    """What ``BahdanauSeq2Seq.backward`` needs from ``forward`` (batch-major attention
+    arrays: one (S, ...) block per column is what every step reads)."""
 
-    enc_out: np.ndarray  # (S, B, 2H) encoder states [fwd; bwd]
-    keys: np.ndarray  # (S, B, A) U_a h_i
+    enc_b: np.ndarray  # (B, S, 2H) encoder states [fwd; bwd], batch-major
     first: np.ndarray  # (B,) index of the first non-<pad> source position of each column
     s: np.ndarray  # (T + 1, B, H) decoder states s_0..s_T
-    pre: np.ndarray  # (T, S, B, A) tanh(W_a s_{t-1} + U_a h_i)
+    pre: np.ndarray  # (T, B, S, A) tanh(W_a s_{t-1} + U_a h_i)
     alpha: np.ndarray  # (T, B, S)
     steps: list  # T ``GRUStepCache`` of the decoder
 
@@ -585,7 +589,7 @@ class BahdanauSeq2Seq(_AttentionModel):
 
     # ------------------------------------------------------------------ pieces
     def _encode(self, src):
-        """src (S, B) checked ids -> enc_out (S, B, 2H), keys (S, B, H), valid (S, B),
+        """src (S, B) checked ids -> enc_out (S, B, 2H), keys U_a h_i (S, B, A), valid (S, B),
         first (B,), s0 (B, H)."""
         valid = self._source_mask(src)
         enc_out, _ = self.encoder.forward(self.src_embedding.forward(src))
@@ -601,13 +605,14 @@ class BahdanauSeq2Seq(_AttentionModel):
         self.decoder._check_params()
         return self.decoder._weights(0, 0)
 
-    def _attend(self, s_prev, enc_out, keys, valid):
-        """s_prev (B, H) -> alpha (B, S), context (B, 2H), tanh block (S, B, A)."""
+    def _attend(self, s_prev, enc_b, keys_b, invalid):
+        """s_prev (B, H), enc_b (B, S, 2H), keys_b (B, S, A), invalid (B, S) ->
+        alpha (B, S), context (B, 2H), tanh block (B, S, A)."""
         q = s_prev @ self.attn.params["W_a"].T  # (B, A)
-        pre = np.tanh(q[None] + keys)  # (S, B, A)
-        scores = (pre @ self.attn.params["v_a"]).T  # (B, S)
-        alpha = softmax(self._mask(scores, valid), axis=-1)
-        ctx = np.einsum("bs,sbk->bk", alpha, enc_out)
+        pre = np.tanh(q[:, None, :] + keys_b)  # (B, S, A)
+        scores = pre @ self.attn.params["v_a"]  # (B, S)
+        alpha = softmax(np.where(invalid, -np.inf, scores), axis=-1)
+        ctx = np.matmul(alpha[:, None, :], enc_b)[:, 0]  # sum_i a_i h_i
         return alpha, ctx, pre
 
     # ------------------------------------------------------------------ training
@@ -619,18 +624,21 @@ class BahdanauSeq2Seq(_AttentionModel):
         """
         src, tgt_in = self._check_pair(src, tgt_in)
         enc_out, keys, valid, first, s0 = self._encode(src)
+        enc_b = np.ascontiguousarray(enc_out.transpose(1, 0, 2))  # (B, S, 2H)
+        keys_b = np.ascontiguousarray(keys.transpose(1, 0, 2))  # (B, S, A)
+        invalid = ~valid.T
         emb = self.tgt_embedding.forward(tgt_in)  # (T, B, E)
         T, B = tgt_in.shape
         S, H = src.shape[0], self.hidden_size
         weights = self._weights()
         s = np.empty((T + 1, B, H), dtype=self.dtype)
         s[0] = s0
-        pre = np.empty((T, S, B, H), dtype=self.dtype)
+        pre = np.empty((T, B, S, H), dtype=self.dtype)
         alpha = np.empty((T, B, S), dtype=self.dtype)
         ctx = np.empty((T, B, 2 * H), dtype=self.dtype)
         steps = []
         for t in range(T):
-            alpha[t], ctx[t], pre[t] = self._attend(s[t], enc_out, keys, valid)
+            alpha[t], ctx[t], pre[t] = self._attend(s[t], enc_b, keys_b, invalid)
             x_t = np.concatenate([emb[t], ctx[t]], axis=-1)  # (B, E + 2H)
             s[t + 1], step = gru_step_forward(x_t, s[t], *weights)
             steps.append(step)
@@ -638,7 +646,7 @@ class BahdanauSeq2Seq(_AttentionModel):
         self.attention = alpha.view()
         self.attention.flags.writeable = False
         if grad_enabled():
-            self._cache = BahdanauCache(enc_out, keys, first, s, pre, alpha, steps)
+            self._cache = BahdanauCache(enc_b, first, s, pre, alpha, steps)
         return logits
 
     def backward(self, dlogits) -> None:
@@ -646,7 +654,7 @@ class BahdanauSeq2Seq(_AttentionModel):
         initial state and both encoder directions. Gradients accumulate in ``grads``."""
         if self._cache is None:
             raise no_cache_error()
-        enc_out, keys, first, s, pre, alpha, steps = self._cache
+        enc_b, first, s, pre, alpha, steps = self._cache
         T, B, _ = alpha.shape
         dlogits = np.asarray(dlogits)
         if dlogits.shape != (T, B, self.tgt_vocab):
@@ -658,34 +666,41 @@ class BahdanauSeq2Seq(_AttentionModel):
         ds_out, dctx_out = dout[..., :H], dout[..., H : 3 * H]
         demb = dout[..., 3 * H :].copy()
         W_a, v_a = self.attn.params["W_a"], self.attn.params["v_a"]
-        g = self.attn.grads
         dg = self.decoder.grads
         names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
-        denc = np.zeros_like(enc_out)
-        dkeys = np.zeros_like(keys)
+        dctx = np.empty((T, B, 2 * H), dtype=self.dtype)  # dL/dc_t, all paths
+        dscores = np.empty_like(alpha)  # dL/de_t
+        dq = np.empty((T, B, W_a.shape[0]), dtype=self.dtype)  # dL/d(W_a s_{t-1})
+        dkeys = np.zeros_like(pre[0])  # (B, S, A) dL/d(U_a h_i), summed over t
         ds_next = np.zeros((B, H), dtype=self.dtype)
         for t in reversed(range(T)):
             dx, ds_prev, *dw = gru_step_backward(ds_out[t] + ds_next, steps[t])
             for name, d in zip(names, dw):
                 dg[name] += d
             demb[t] += dx[:, :E]
-            dctx = dctx_out[t] + dx[:, E:]  # (B, 2H)
-            # c_t = sum_i a_ti h_i
-            dalpha = np.einsum("bk,sbk->bs", dctx, enc_out)
-            denc += alpha[t].T[:, :, None] * dctx[None]
-            dscores = alpha[t] * (dalpha - np.sum(alpha[t] * dalpha, axis=-1, keepdims=True))
-            # e_ti = v_a . tanh(W_a s_{t-1} + U_a h_i); dscores is exactly 0 at <pad>
-            g["v_a"] += np.einsum("bs,sba->a", dscores, pre[t])
-            dpre = (dscores.T[:, :, None] * v_a) * (1.0 - pre[t] ** 2)  # (S, B, A)
+            dctx[t] = dctx_out[t] + dx[:, E:]  # c_t feeds the output and the GRU input
+            # c_t = sum_i a_ti h_i, then the softmax; dscores is exactly 0 at <pad>
+            dalpha = np.matmul(enc_b, dctx[t][:, :, None])[..., 0]  # (B, S)
+            a = alpha[t]
+            dscores[t] = a * (dalpha - np.sum(a * dalpha, axis=-1, keepdims=True))
+            # e_ti = v_a . tanh(W_a s_{t-1} + U_a h_i)
+            dpre = (dscores[t][:, :, None] * v_a) * (1.0 - pre[t] ** 2)  # (B, S, A)
             dkeys += dpre
-            dq = dpre.sum(axis=0)  # (B, A)
-            g["W_a"] += dq.T @ s[t]
-            ds_next = ds_prev + dq @ W_a
+            dq[t] = dpre.sum(axis=1)
+            ds_next = ds_prev + dq[t] @ W_a
+        # parameters shared over the steps: one contraction each after the loop
+        g = self.attn.grads
+        A = W_a.shape[0]
+        g["v_a"] += np.tensordot(dscores, pre, axes=([0, 1, 2], [0, 1, 2]))
+        g["W_a"] += dq.reshape(-1, A).T @ s[:-1].reshape(-1, H)
+        g["U_a"] += dkeys.reshape(-1, A).T @ enc_b.reshape(-1, 2 * H)
+        # gradient of every encoder state: through the contexts and through the keys
+        denc_b = np.matmul(alpha.transpose(1, 2, 0), dctx.transpose(1, 0, 2))  # (B, S, 2H)
+        denc_b += dkeys @ self.attn.params["U_a"]
+        denc = np.ascontiguousarray(denc_b.transpose(1, 0, 2))  # (S, B, 2H)
         # s_0 = tanh(W_s h_1^bwd + b_s)
         dh1 = self.init.backward(ds_next * (1.0 - s[0] ** 2))
         denc[first, np.arange(B), H:] += dh1
-        g["U_a"] += dkeys.reshape(-1, dkeys.shape[-1]).T @ enc_out.reshape(-1, 2 * H)
-        denc += dkeys @ self.attn.params["U_a"]
         dsrc, _ = self.encoder.backward(denc)
         self.src_embedding.backward(dsrc)
         self.tgt_embedding.backward(demb)
@@ -706,7 +721,8 @@ class BahdanauSeq2Seq(_AttentionModel):
         Runs under ``rb.no_grad()``; ``state`` is not modified."""
         prev = self._check_prev(prev_ids, state)
         s_prev = state.hidden[0]
-        alpha, ctx, _ = self._attend(s_prev, state.memory, state.keys, state.valid)
+        enc_b, keys_b = state.memory.transpose(1, 0, 2), state.keys.transpose(1, 0, 2)
+        alpha, ctx, _ = self._attend(s_prev, enc_b, keys_b, ~state.valid.T)
         emb = self.tgt_embedding.forward(prev)  # (B, E)
         s_t, _ = gru_step_forward(np.concatenate([emb, ctx], axis=-1), s_prev, *self._weights())
         logits = self.head.forward(np.concatenate([s_t, ctx, emb], axis=-1))

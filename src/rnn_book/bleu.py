@@ -8,7 +8,7 @@ For a corpus of hypotheses h and references r (one or several per hypothesis)::
     c     = total hypothesis length, r = total "closest" reference length (for each sentence
             the reference length nearest to the hypothesis length, the shorter one on ties)
     BP    = 1 if c >= r else exp(1 - r / c)   (0 when c = 0)
-    BLEU  = 100 * BP * exp((1/N) * sum_n log p_n)
+    BLEU  = 100 * BP * exp((1/N) * sum_n log p_n)      (p_n as fractions; at most 100)
 
 Smoothing of a zero count m_n = 0 (``smooth``):
 
@@ -87,14 +87,25 @@ def corpus_bleu(
 ) -> BLEUScore:
     """Corpus-level BLEU of token lists (module docstring for the formula).
 
-    hypotheses : list of N token sequences (list of str or int each).
-    references : list of N references; each one token sequence, or a list of several token
-        sequences (multiple references for that hypothesis).
-    max_n : highest n-gram order N (4 for BLEU-4).
-    smooth : "none", "exp" (sacrebleu's default) or "floor" (with ``floor_value``).
+    Parameters
+    ----------
+    hypotheses : list of N token sequences
+        each a list of str or int.
+    references : list of N references
+        each one token sequence, or a list of several token sequences (multiple references
+        for that hypothesis).
+    max_n : int
+        highest n-gram order N (4 for BLEU-4).
+    smooth : str
+        "none", "exp" (sacrebleu's default) or "floor" (with ``floor_value``).
+    floor_value : float
+        epsilon of "floor".
 
-    Returns a ``BLEUScore``; ``score`` agrees with ``sacrebleu.corpus_bleu`` on the same
-    tokens joined by spaces with ``tokenize="none"``.
+    Returns
+    -------
+    BLEUScore
+        ``score`` agrees with ``sacrebleu.corpus_bleu`` on the same tokens joined by spaces
+        with ``tokenize="none"``.
     """
     max_n = check_positive_int("max_n", max_n)
     if smooth not in _SMOOTH:
@@ -143,7 +154,8 @@ def corpus_bleu(
     else:
         bp = 1.0 if sys_len >= ref_len else math.exp(1.0 - ref_len / sys_len)
     log_sum = sum(math.log(p) if p > 0 else _LOG_ZERO for p in precisions)
-    score = bp * math.exp(log_sum / max_n)
+    # exp(mean of logs) of four 100s is 100.00000000000004: keep the score inside [0, 100]
+    score = min(bp * math.exp(log_sum / max_n), 100.0)
     return BLEUScore(
         float(score), tuple(precisions), float(bp), sys_len, ref_len, tuple(matches), tuple(totals)
     )

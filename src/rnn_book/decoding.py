@@ -12,9 +12,9 @@ A hypothesis y_1..y_n is scored by its log-probability log P(y | x) = sum_t log 
 (the eos token, when emitted, counts as a step). Beam search ranks FINISHED hypotheses by the
 length-normalised score of GNMT (Wu et al. 2016)::
 
-    score(Y) = log P(Y | x) / lp(Y),    lp(Y) = ((5 + |Y|) / 6) ** length_alpha
+    score(Y) = log P(Y | x) / lp(Y),    lp(Y) = ((5 + len(Y)) / 6) ** length_alpha
 
-where |Y| is the number of decoded steps including eos. ``length_alpha = 0`` gives the raw
+where len(Y) is the number of decoded steps including eos. ``length_alpha = 0`` gives the raw
 log-probability, which favours short outputs; larger values favour longer ones.
 """
 
@@ -33,14 +33,20 @@ __all__ = ["DecodeResult", "beam_search", "greedy_search", "length_penalty", "se
 class DecodeResult(NamedTuple):
     """The output of ``greedy_search`` / ``beam_search`` for one source sequence.
 
-    tokens : (n,) int64 ids of the output, without <bos> and without the final <eos>.
-    score : float, the length-normalised score log_prob / lp (equals log_prob when
-        length_alpha = 0).
-    log_prob : float, log P(tokens [+ eos] | src), the sum over the decoded steps.
-    attention : (steps, S) attention weights of every decoded step: row t is what the model
-        looked at when it emitted output t; ``steps = n + 1`` when the hypothesis ended with
-        eos (the last row belongs to eos), ``n`` when it was cut at ``max_len``.
-    finished : bool, True when the hypothesis ended with eos (False: cut at max_len).
+    Attributes
+    ----------
+    tokens : (n,) int64
+        ids of the output, without <bos> and without the final <eos>.
+    score : float
+        the length-normalised score log_prob / lp (equals log_prob when length_alpha = 0).
+    log_prob : float
+        log P(tokens [+ eos] | src), the sum over the decoded steps.
+    attention : (steps, S)
+        attention weights of every decoded step: row t is what the model looked at when it
+        emitted output t; ``steps = n + 1`` when the hypothesis ended with eos (the last row
+        belongs to eos), ``n`` when it was cut at ``max_len``.
+    finished : bool
+        True when the hypothesis ended with eos (False: cut at max_len).
     """
 
     tokens: np.ndarray
@@ -200,14 +206,15 @@ def sequence_log_prob(model, src, tokens, bos_id: int, eos_id: int | None = None
         tokens = tokens.astype(np.int64)
     if not np.issubdtype(tokens.dtype, np.integer) or tokens.ndim != 1:
         raise TypeError(f"tokens: expected a 1-D integer array, got {tokens.dtype} {tokens.shape}")
+    V = int(model.tgt_vocab)
+    if tokens.size and (tokens.min() < 0 or tokens.max() >= V):
+        raise ValueError(f"tokens: expected ids in [0, {V}), got [{tokens.min()}, {tokens.max()}]")
     seq = list(tokens.tolist()) + ([] if eos_id is None else [int(eos_id)])
     state = model.init_decoder(src)
     prev = np.array([bos_id])
     total = 0.0
     for tok in seq:
         log_probs, state, _ = model.decode_step(state, prev)
-        if not 0 <= tok < model.tgt_vocab:
-            raise ValueError(f"tokens: expected ids in [0, {model.tgt_vocab}), got {tok}")
         total += float(log_probs[0, tok])
         prev = np.array([tok])
     return total
