@@ -7,9 +7,9 @@ and V is the weight of the output ``Linear`` layer.
 Where things are (the README has the full module map):
 
 * the core, one idea per module: ``elman`` (RNN), ``lstm``, ``gru``, ``recurrent`` (stacking,
-  both directions), ``jordan``, ``indrnn``, ``attention``, ``decoding``, ``bleu``, ``conv``,
-  ``layers``, ``losses``, ``optim``, ``clip``, ``models``, ``training``, ``sampling``,
-  ``gradient_check``, ``gradient_flow``, ``hopfield``,
+  both directions), ``jordan``, ``indrnn``, ``attention``, ``self_attention``, ``decoding``,
+  ``bleu``, ``conv``, ``layers``, ``losses``, ``optim``, ``clip``, ``models``, ``training``,
+  ``sampling``, ``gradient_check``, ``gradient_flow``, ``hopfield``,
   ``esn``, ``seeding``, ``torch_bridge``;
 * ``data``: the shipped corpus and every seeded generator;
 * ``figures``: everything drawn (diagrams, plots, widgets);
@@ -52,6 +52,7 @@ from rnn_book.optim import SGD, Adadelta, Adagrad, Adam, Optimizer, RMSprop
 from rnn_book.recurrent import Recurrent
 from rnn_book.sampling import sample_logits, sampling_distribution
 from rnn_book.seeding import child_seeds
+from rnn_book.self_attention import MultiHeadSelfAttention
 from rnn_book.selfcheck import check_answer
 from rnn_book.torch_bridge import from_torch, to_torch
 from rnn_book.training import (
@@ -93,6 +94,7 @@ __all__ = [
     "ManyToOne",
     "Model",
     "Module",
+    "MultiHeadSelfAttention",
     "Optimizer",
     "RMSprop",
     "Recurrent",

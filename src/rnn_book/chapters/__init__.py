@@ -22,6 +22,7 @@ deep_bidirectional.md      ``deep_bidirectional``: window parity, blurred syllab
 lstm.md                    ``lstm``: broken-LSTM lab, long-range sweep, gradient flow
 gru.md                     ``gru``: GRU conventions (+ the LSTM page's experiments)
 seq2seq.md                 ``seq2seq``: numerals with 万, bottleneck, attention, exposure bias
+attention.md               ``attention``: dates, pointer, scores, BLEU, beam, self-attention
 =========================  =====================================================
 
 Submodules load on first use: ``from rnn_book.chapters import lstm as ch``.

@@ -15,6 +15,8 @@
 * ``numerals``  — Chinese numerals up to 9 999 (``chinese_numeral``, ``encode_pairs``);
   ``wan_numerals`` — up to 99 999 999, joined by 万 (the seq2seq chapter).
 * ``motif``     — ``motif_detection``: a short pattern anywhere in random symbols (local).
+* ``dates``     — dates in three formats -> ISO 8601 (reordering); ``pointer`` — look a value up
+  in key-value pairs (copying); ``text_pairs`` — string pairs -> padded id batches.
 * ``melodies``  — public-domain folk tunes as scale-degree tokens.
 * ``parity``    — ``window_parity`` (deep RNNs); ``blurred`` — ``blurred_pairs`` (bidirectional).
 * ``subtraction`` — 4-bit binary subtraction (the broken-LSTM lab).
@@ -32,7 +34,7 @@ Arrays for recurrent layers are time-major, (T, B, D) or (T, B) ids, unless a do
 otherwise.
 """
 
-from rnn_book.data import bach, history_stream, melodies, numerals, wan_numerals
+from rnn_book.data import bach, dates, history_stream, melodies, numerals, pointer, wan_numerals
 from rnn_book.data.actions import ACTIONS, action_videos
 from rnn_book.data.blurred import blurred_pairs
 from rnn_book.data.frames import FRAME_LABELS, motion_streams
@@ -78,6 +80,7 @@ __all__ = [
     "chinese_numeral",
     "copy_task",
     "couplets",
+    "dates",
     "delayed_recall",
     "echo",
     "encode_subtraction",
@@ -96,6 +99,7 @@ __all__ = [
     "pad_batch",
     "pen_trajectories",
     "poem_lines",
+    "pointer",
     "review_label",
     "sentiment_reviews",
     "split_couplets",

@@ -15,6 +15,7 @@ One visual language (``style``): U blue, W orange, V green; inputs squares, stat
 outputs diamonds.
 """
 
+from rnn_book.figures.alignment import AlignmentWidget, alignment_widget
 from rnn_book.figures.bidirectional import bidirectional_graph, draw_bidirectional
 from rnn_book.figures.conv import draw_receptive_field, plot_costs
 from rnn_book.figures.deep import deep_rnn_graph, draw_deep_rnn
@@ -49,12 +50,14 @@ __all__ = [
     "MATRIX_COLORS",
     "NODE_STYLE",
     "STRUCTURES",
+    "AlignmentWidget",
     "Edge",
     "GateView",
     "Graph",
     "Node",
     "Note",
     "UnrollWidget",
+    "alignment_widget",
     "attention_graph",
     "bidirectional_graph",
     "deep_rnn_graph",
