@@ -138,6 +138,27 @@ def test_beam_finds_a_more_probable_output_than_greedy():
     assert beam_search(model, src, BOS, EOS, beam_width=1, max_len=5).tokens.tolist() == [2]
 
 
+def test_unlikely_early_stops_do_not_end_the_search():
+    """A confident model: 'a a a' then eos has probability about 0.97, but at every step an
+    early eos (p = 0.01) and a junk token rank in the top k. Stopping at k finished hypotheses
+    (fairseq's rule) returned one of the early stops, far less probable than greedy's answer;
+    the exact bound keeps searching until the likely output has finished."""
+    table = {
+        (): [0, 0.01, 0.98, 0.01, 0],
+        (2,): [0, 0.01, 0.98, 0.01, 0],
+        (2, 2): [0, 0.01, 0.98, 0.01, 0],
+        (2, 2, 2): [0, 0.999, 0.0005, 0.0005, 0],
+    }
+    model = TableModel(5, table, default=[0, 0.5, 0.25, 0.25, 0])
+    src = np.array([1, 2])
+    greedy = greedy_search(model, src, BOS, EOS, max_len=8)
+    assert greedy.tokens.tolist() == [2, 2, 2] and greedy.finished
+    for k in (2, 3, 4):
+        beam = beam_search(model, src, BOS, EOS, beam_width=k, max_len=8)
+        assert beam.tokens.tolist() == [2, 2, 2], (k, beam.tokens)
+        assert beam.log_prob >= greedy.log_prob
+
+
 def test_length_penalty_prefers_longer_outputs():
     """eos right away (p = 0.5, 1 step) vs. 'c c' then eos (p = 0.5 * 0.7 * 0.95, 3 steps): the
     raw log-probability prefers the empty output, GNMT's penalty with alpha = 2 the longer one."""

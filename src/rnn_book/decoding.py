@@ -137,10 +137,18 @@ def beam_search(
 
     At every step each live hypothesis is extended by every token; of the candidates the best
     2k by log-probability are visited in order: a candidate ending with eos among the first k
-    is set aside as finished, the others fill the beam up to k live hypotheses (the rule of
-    fairseq). Search stops when k hypotheses are finished or after ``max_len`` steps, when the
-    live ones are added unfinished. The result is the finished hypothesis with the best
-    length-normalised score. With k = 1 this is exactly greedy search.
+    is set aside as finished, the others fill the beam up to k live hypotheses (as fairseq
+    does). Search stops when no live hypothesis can still beat the best finished one, or after
+    ``max_len`` steps, when the live ones are added unfinished. The result is the finished
+    hypothesis with the best length-normalised score. With k = 1 this is exactly greedy search.
+
+    Why not stop at k finished hypotheses (fairseq's rule)? A confident model puts its few
+    unlikely "stop here" candidates into the top k at every step, so k poor hypotheses can
+    finish before the likely one is complete, and the search returns an output less probable
+    than greedy's. A live hypothesis of log-probability l can end with at most l (every token
+    multiplies by p <= 1), and its normalised score is at most l / lp(max_len) (lp grows with
+    length, l < 0): when the best finished score reaches that bound for every live one, no
+    further step can change the answer.
 
     Returns a ``DecodeResult`` (tokens (n,), score, log_prob, attention (steps, S), finished).
     """
@@ -176,8 +184,14 @@ def beam_search(
             if len(keep_rows) < k:
                 keep_rows.append(row)
                 keep_tok.append(tok)
-        if len(finished) >= k or not keep_rows:
+        if not keep_rows:
             break
+        if finished:
+            best_live = max(float(cand[r * V + t]) for r, t in zip(keep_rows, keep_tok))
+            # what the best live hypothesis could still reach (exact bound, see the docstring)
+            bound = best_live / length_penalty(max_len, length_alpha)
+            if max(f[0] for f in finished) >= bound:
+                break
         rows = np.array(keep_rows)
         toks = np.array(keep_tok, dtype=np.int64)
         alive_tokens = np.concatenate([alive_tokens[rows], toks[:, None]], axis=1)
