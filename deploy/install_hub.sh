@@ -19,17 +19,17 @@ if [[ ! -x $venv/bin/python ]]; then
   "$venv/bin/python" -m pip install --quiet --upgrade pip
 fi
 stamp="$venv/.rnn_book-hub.sha256"
-want="$(cat deploy/requirements-hub.txt requirements.txt pyproject.toml deploy/jupyterlab/overrides.json | sha256sum | cut -d' ' -f1)"
+want="$(cat deploy/requirements-hub.txt requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
   echo "==> installing deploy/requirements-hub.txt into $venv"
   rm -f "$stamp"
   "$venv/bin/python" -m pip install --quiet -r deploy/requirements-hub.txt
-  # JupyterLab opens the chapters' MyST markdown (.md) as notebooks (jupytext's viewer).
-  settings="$venv/share/jupyter/lab/settings"
-  mkdir -p "$settings"
-  cp deploy/jupyterlab/overrides.json "$settings/overrides.json"
   echo "$want" >"$stamp"
 fi
+# JupyterLab's defaults for every student: open the chapters' MyST markdown (.md) as notebooks
+# (jupytext's viewer), never fetch news or update checks from the internet.
+mkdir -p "$venv/share/jupyter/lab/settings"
+cp deploy/jupyterlab/overrides.json "$venv/share/jupyter/lab/settings/overrides.json"
 
 if ! command -v npm >/dev/null; then
   echo "deploy/install_hub.sh: npm is missing (node >= 18 with npm is needed for" \

@@ -4,7 +4,7 @@ What it does, in order:
 
 1. serves THIS repository to the hub as a git remote: a bare repository under the state folder
    into which the checkout's current commit (``HEAD``) is pushed as branch ``main``; the
-   nbgitpuller links point at it (``repo=file:///.../rnn_book.git``);
+   nbgitpuller links point at it (``repo=file:///.../remote/rnn_book``);
 2. starts ``.venv-hub/bin/jupyterhub`` (installed by ``deploy/install_hub.sh``) with the TEST
    configuration ``deploy/test/jupyterhub_config.py`` (any password; 127.0.0.1 only) on free
    ports, in its own process group, and waits until it answers;
@@ -53,8 +53,11 @@ def free_port() -> int:
 
 
 def make_git_remote(dest: Path, source: Path = REPO_ROOT) -> Path:
-    """A bare repository ``dest/rnn_book.git`` holding ``source``'s HEAD commit as ``main``."""
-    bare = dest / f"{REPO_NAME}.git"
+    """A bare repository ``dest/remote/rnn_book`` holding ``source``'s HEAD commit as ``main``.
+
+    No ``.git`` suffix: nbgitpuller names the student's folder after the last part of the URL.
+    """
+    bare = dest / "remote" / REPO_NAME
     subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
     subprocess.run(
         ["git", "-C", str(source), "push", "--quiet", "--force", str(bare), "HEAD:refs/heads/main"],

@@ -1,0 +1,182 @@
+"""The classroom server really works: JupyterHub + nbgitpuller + JupyterLab, driven as a student.
+
+``deploy/local_hub.py`` starts the local hub (pinned packages from ``deploy/install_hub.sh``,
+TEST configuration ``deploy/test/jupyterhub_config.py``: any password, 127.0.0.1 only) with
+this checkout's HEAD served as a git remote. Then, in headless Chromium with every request to
+another host blocked (the classroom works offline):
+
+1. student1 logs in through the login form, follows the nbgitpuller link a teacher hands out
+   for the chapter ``unroll``, lands in JupyterLab with ``unroll.md`` opened as a notebook
+   (jupytext), runs all cells, finds no error or stderr output, and moves the live-kernel
+   slider ``W[0,1]`` of the unrolled-RNN widget: the widget's figures change (the kernel
+   recomputed them);
+2. student1's copy is changed; student2 logs in, follows the same link and gets an independent
+   copy: its own folder, the teacher's version of the page, none of student1's change, and no
+   access to student1's server.
+
+The hub and every process it started are stopped at the end, pass or fail, and the test checks
+that none is left. Needs ``bash deploy/install_hub.sh`` (``scripts/test.sh`` runs it); skips
+without it, fails instead under ``RNN_BOOK_REQUIRE_BOOK=1``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import REPO_ROOT, _missing
+
+sys.path.insert(0, str(REPO_ROOT / "deploy"))
+import local_hub  # noqa: E402
+
+CHAPTER = "unroll"
+LIVE_SLIDER = "W[0,1]"  # the slider that only a running kernel serves (see unroll.md)
+STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+# Generous: a loaded 2-core machine is slow; these guard against hangs, they time nothing.
+LONG = 240_000
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    """A running local classroom hub; stopped (and checked for leftovers) at the end."""
+    if not (local_hub.JUPYTERHUB.exists() and local_hub.PROXY.exists()):
+        _missing("the classroom hub is not installed; run `bash deploy/install_hub.sh`")
+    server = local_hub.LocalHub(tmp_path_factory.mktemp("hub"))
+    try:
+        server.start()
+        yield server
+    finally:
+        killed = server.stop()
+        left = server.leftover_pids()
+    assert left == [], f"processes of the hub still running after stop: {left}"
+    # SIGKILL is a fallback, not the way out: the hub must stop its servers and proxy itself.
+    assert killed == [], f"the hub left processes that needed SIGKILL: {killed}"
+
+
+def _student_page(browser, blocked: list[str]):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+
+    def route(route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("http", "ws")) and host != local_hub.HOST:
+            blocked.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_default_timeout(LONG)
+    return context, page
+
+
+def _login(page, hub, user: str) -> None:
+    page.goto(hub.url + "hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", "any password: test configuration")
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(r".*/(hub/(spawn|home)|user/).*"))
+
+
+def _open_chapter(page, hub, user: str) -> None:
+    """Follow the teacher's nbgitpuller link; wait for the chapter opened as a notebook."""
+    page.goto(hub.git_pull_url(CHAPTER))
+    page.wait_for_url(re.compile(rf".*/user/{user}/lab/tree/rnn_book/book/chapters/{CHAPTER}\.md"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell:first-child .jp-MarkdownOutput")
+
+
+def _kernel_idle(page) -> None:
+    page.wait_for_function(
+        """() => {
+            const s = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
+            return s && s.getAttribute('data-status') === 'idle';
+        }"""
+    )
+
+
+def _run_all(page) -> int:
+    """Run → Run All Cells; wait until every code cell has an execution count. Returns them."""
+    _kernel_idle(page)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll(
+                '.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=LONG,
+    )
+    _kernel_idle(page)
+    return page.locator(".jp-NotebookPanel .jp-CodeCell").count()
+
+
+def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
+    t0 = time.monotonic()
+    blocked: list[str] = []
+    home = hub.state / "home"
+    chapter_rel = Path("rnn_book", "book", "chapters", f"{CHAPTER}.md")
+    teacher_text = (REPO_ROOT / "book" / "chapters" / f"{CHAPTER}.md").read_text(encoding="utf-8")
+
+    # ---- student1: log in, follow the link, run everything
+    ctx1, page1 = _student_page(_chromium, blocked)
+    try:
+        _login(page1, hub, "student1")
+        _open_chapter(page1, hub, "student1")
+        assert (home / "student1" / chapter_rel).is_file()
+        n_cells = _run_all(page1)
+        assert n_cells > 5
+        stderr = page1.locator(STDERR_OUTPUT)
+        assert stderr.count() == 0, "error/stderr output after Run All:\n" + "\n---\n".join(
+            stderr.all_inner_texts()
+        )
+        # the live widget: the first unrolled-RNN widget's kernel-only slider
+        slider = page1.locator(".widget-slider", has_text=LIVE_SLIDER).first
+        slider.scroll_into_view_if_needed()
+        box = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
+        before = box.inner_html()
+        readout = slider.locator(".widget-readout")
+        old_value = readout.inner_text().strip()
+        new_value = "+2.50" if old_value != "+2.50" else "-2.50"
+        readout.click()
+        page1.keyboard.press("Control+A")
+        page1.keyboard.type(new_value.lstrip("+"))
+        page1.keyboard.press("Enter")
+        page1.wait_for_function(
+            "([el, before]) => el.innerHTML !== before",
+            arg=[box.element_handle(), before],
+            timeout=60_000,
+        )
+        assert readout.inner_text().strip() == new_value
+        assert page1.locator(STDERR_OUTPUT).count() == 0
+        page1.screenshot(path=str(tmp_path / "student1.png"))
+    finally:
+        ctx1.close()
+    t1 = time.monotonic()
+
+    # ---- student1 changes their copy; student2 must not see it
+    mine = home / "student1" / chapter_rel
+    mine.write_text(mine.read_text(encoding="utf-8") + "\nstudent1 was here\n", encoding="utf-8")
+    ctx2, page2 = _student_page(_chromium, blocked)
+    try:
+        _login(page2, hub, "student2")
+        _open_chapter(page2, hub, "student2")
+        theirs = home / "student2" / chapter_rel
+        assert theirs.is_file()
+        assert theirs.read_text(encoding="utf-8") == teacher_text
+        assert "student1 was here" not in page2.locator(".jp-NotebookPanel").inner_text()
+        assert not theirs.samefile(mine)
+        # and student2 cannot reach student1's server
+        response = page2.goto(hub.url + "user/student1/api/contents/" + chapter_rel.as_posix())
+        assert response is None or response.status in (403, 404) or "/user/student2/" in page2.url
+        assert "student1 was here" not in page2.content()
+    finally:
+        ctx2.close()
+    assert "student1 was here" in mine.read_text(encoding="utf-8")
+    assert blocked == [], f"the classroom tried to reach other hosts: {blocked}"
+    print(f"student1: {t1 - t0:.0f} s (login, pull, run all, widget); student2: {time.monotonic() - t1:.0f} s")
