@@ -140,7 +140,9 @@ class LocalHub:
     def start(self, timeout: float = 120) -> LocalHub:
         for path, what in ((JUPYTERHUB, "JupyterHub"), (PROXY, "configurable-http-proxy")):
             if not path.exists():
-                raise FileNotFoundError(f"{what} is not installed ({path}); run bash deploy/install_hub.sh")
+                raise FileNotFoundError(
+                    f"{what} is not installed ({path}); run bash deploy/install_hub.sh"
+                )
         (self.state / "home").mkdir(parents=True, exist_ok=True)
         self.remote = make_git_remote(self.state)
         port = free_port()
@@ -155,21 +157,22 @@ class LocalHub:
         )
         env.pop("PYTHONPATH", None)  # the hub's env has its own rnn_book (editable install)
         self.url = f"http://{HOST}:{port}/"
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [str(JUPYTERHUB), "-f", str(self.config)],
-            cwd=self.state,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(JUPYTERHUB), "-f", str(self.config)],
+                cwd=self.state,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterHub exited with {self.proc.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"JupyterHub exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(self.url + "hub/api/", timeout=5) as r:
                     if r.status == 200:
@@ -178,7 +181,9 @@ class LocalHub:
                 pass
             time.sleep(0.5)
         self.stop()
-        raise TimeoutError(f"JupyterHub did not answer on {self.url} in {timeout} s:\n{self.log_tail()}")
+        raise TimeoutError(
+            f"JupyterHub did not answer on {self.url} in {timeout} s:\n{self.log_tail()}"
+        )
 
     def leftover_pids(self) -> list[int]:
         """Live processes that belong to this hub (its process group or its marker)."""
@@ -234,7 +239,7 @@ class LocalHub:
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def __enter__(self) -> LocalHub:
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -70,7 +70,10 @@ def measure_page(path: Path, timeout: int = 600) -> dict:
 
     nb = jupytext.reads(path.read_text(encoding="utf-8"), fmt="md:myst")
     client = nbclient.NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     errors = 0
     with client.setup_kernel():
@@ -81,7 +84,9 @@ def measure_page(path: Path, timeout: int = 600) -> dict:
             client.execute_cell(cell, index, execution_count=None)
         wall = time.perf_counter() - start
         status = Path(f"/proc/{pid}/status").read_text()
-        hwm_kib = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+        hwm_kib = int(
+            next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+        )
         cpu = proc.cpu_times()
         cpu_seconds = cpu.user + cpu.system + cpu.children_user + cpu.children_system
     for cell in nb.cells:
@@ -142,14 +147,20 @@ def sizing_table(data: dict | None = None) -> str:
         data = json.loads(RESULTS.read_text(encoding="utf-8"))
     s = sizing(data)
     h = s["heaviest"]
-    lines = [
+    header = (
         f"Heaviest chapter: `{h['page']}`, kernel peak {h['peak_rss_mib']:.0f} MiB, "
         f"{h['cpu_seconds']:.0f} s CPU. Per student: memory guarantee "
         f"{s['mem_guarantee_mib']} MiB, limit {s['mem_limit_mib']} MiB; CPU guarantee "
-        f"{s['cpu_guarantee']:g}, limit {s['cpu_limit']:g} core.",
-        "",
+        f"{s['cpu_guarantee']:g}, limit {s['cpu_limit']:g} core."
+    )
+    columns = (
         "| students | RAM guaranteed | RAM if all at limit | CPU cores guaranteed "
-        f"| nodes ({NODE_CPU:g} vCPU / {NODE_MEM_GIB:g} GiB) |",
+        f"| nodes ({NODE_CPU:g} vCPU / {NODE_MEM_GIB:g} GiB) |"
+    )
+    lines = [
+        header,
+        "",
+        columns,
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
     for c in s["classes"]:

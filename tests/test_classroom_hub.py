@@ -31,7 +31,7 @@ import pytest
 from conftest import REPO_ROOT, _missing
 
 sys.path.insert(0, str(REPO_ROOT / "deploy"))
-import local_hub  # noqa: E402
+import local_hub
 
 CHAPTER = "unroll"
 LIVE_SLIDER = "W[0,1]"  # the slider that only a running kernel serves (see unroll.md)
@@ -139,7 +139,11 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
         slider = page1.locator(".widget-slider", has_text=LIVE_SLIDER).first
         slider.scroll_into_view_if_needed()
         box = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]")
-        before = box.inner_html()
+        # the figures (HTML widgets: the U/W/V heatmaps and the unrolled frames), not the sliders
+        figures_js = (
+            "el => [...el.querySelectorAll('.widget-html-content')].map(e => e.innerHTML).join('')"
+        )
+        before = box.evaluate(figures_js)
         readout = slider.locator(".widget-readout")
         old_value = readout.inner_text().strip()
         new_value = "+2.50" if old_value != "+2.50" else "-2.50"
@@ -147,12 +151,17 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
         page1.keyboard.press("Control+A")
         page1.keyboard.type(new_value.lstrip("+"))
         page1.keyboard.press("Enter")
+        # the kernel recomputes every frame and sends the new figures back
         page1.wait_for_function(
-            "([el, before]) => el.innerHTML !== before",
+            f"([el, before]) => ({figures_js})(el) !== before",
             arg=[box.element_handle(), before],
-            timeout=60_000,
+            timeout=LONG,
         )
+        _kernel_idle(page1)
+        after = box.evaluate(figures_js)
         assert readout.inner_text().strip() == new_value
+        # the W heatmap (scale 1) now shows the new entry
+        assert new_value in after and after.count(new_value) > before.count(new_value)
         assert page1.locator(STDERR_OUTPUT).count() == 0
         page1.screenshot(path=str(tmp_path / "student1.png"))
     finally:
@@ -179,4 +188,6 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
         ctx2.close()
     assert "student1 was here" in mine.read_text(encoding="utf-8")
     assert blocked == [], f"the classroom tried to reach other hosts: {blocked}"
-    print(f"student1: {t1 - t0:.0f} s (login, pull, run all, widget); student2: {time.monotonic() - t1:.0f} s")
+    print(
+        f"student1: {t1 - t0:.0f} s (login, pull, run all, widget); student2: {time.monotonic() - t1:.0f} s"
+    )

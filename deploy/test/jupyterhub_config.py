@@ -31,7 +31,9 @@ c.JupyterHub.bind_url = f"http://{LOCALHOST}:{os.environ['RNN_BOOK_HUB_PORT']}/"
 c.JupyterHub.hub_ip = LOCALHOST
 c.JupyterHub.hub_port = int(os.environ["RNN_BOOK_HUB_API_PORT"])
 c.ConfigurableHTTPProxy.api_url = f"http://{LOCALHOST}:{os.environ['RNN_BOOK_PROXY_API_PORT']}"
-c.ConfigurableHTTPProxy.command = [str(deploy / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.command = [
+    str(deploy / "node_modules" / ".bin" / "configurable-http-proxy")
+]
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
