@@ -44,7 +44,9 @@ RESULTS = REPO_ROOT / "book" / "results" / "chapter_resources.json"
 # Memory: the Jupyter server of one student (jupyterhub-singleuser + JupyterLab) measured on the
 # local classroom hub, plus the heaviest chapter's kernel, times a headroom factor, rounded up to
 # a multiple of 128 MiB. Students may open two chapters at once: the LIMIT allows two kernels.
-SERVER_RSS_MIB = 160  # jupyterhub-singleuser with JupyterLab, idle (measured, see deploy/README.md)
+# jupyterhub-singleuser with JupyterLab: peak 133 MiB (VmHWM) measured on the local classroom hub
+# after a student pulled and ran book/chapters/unroll.md (tests/test_classroom_hub.py); rounded up
+SERVER_RSS_MIB = 160
 HEADROOM = 1.5
 # CPU: a chapter must run in < 60 s on one core (the book's rule); the guarantee is what a class
 # that runs cells at the same moment gets each, the limit lets one student burst to a full core.
@@ -105,7 +107,9 @@ def sizing(data: dict, students=(30, 300)) -> dict:
     """Per-student limits and the cluster size for each class size, from the measurements.
 
     ``data`` is the content of ``book/results/chapter_resources.json``. Returns a dict with
-    ``heaviest`` (the page record with the largest peak memory), ``mem_guarantee_mib``,
+    ``heaviest`` (the page record with the largest peak memory), ``slowest`` (largest CPU
+    time), ``worst_case_run_seconds`` (the slowest page's CPU time at the CPU guarantee, i.e.
+    when the whole class runs it at the same moment), ``mem_guarantee_mib``,
     ``mem_limit_mib``, ``cpu_guarantee``, ``cpu_limit`` and ``classes``: one dict per class size
     with ``students``, ``ram_gib`` (sum of guarantees), ``ram_peak_gib`` (everyone at the limit),
     ``cores`` (sum of CPU guarantees), ``nodes`` (4 vCPU / 16 GiB nodes needed for the
@@ -113,6 +117,7 @@ def sizing(data: dict, students=(30, 300)) -> dict:
     """
     pages = data["pages"]
     heaviest = max(pages, key=lambda p: p["peak_rss_mib"])
+    slowest = max(pages, key=lambda p: p["cpu_seconds"])
     one = SERVER_RSS_MIB + heaviest["peak_rss_mib"]
     guarantee = _round_up(one * HEADROOM, 128)
     limit = _round_up((SERVER_RSS_MIB + 2 * heaviest["peak_rss_mib"]) * HEADROOM, 128)
@@ -132,6 +137,9 @@ def sizing(data: dict, students=(30, 300)) -> dict:
         )
     return {
         "heaviest": heaviest,
+        "slowest": slowest,
+        # the slowest chapter's Run All when every student runs it at once on the guarantee
+        "worst_case_run_seconds": round(slowest["cpu_seconds"] / CPU_GUARANTEE),
         "mem_guarantee_mib": guarantee,
         "mem_limit_mib": limit,
         "cpu_guarantee": CPU_GUARANTEE,
@@ -151,7 +159,9 @@ def sizing_table(data: dict | None = None) -> str:
         f"Heaviest chapter: `{h['page']}`, kernel peak {h['peak_rss_mib']:.0f} MiB, "
         f"{h['cpu_seconds']:.0f} s CPU. Per student: memory guarantee "
         f"{s['mem_guarantee_mib']} MiB, limit {s['mem_limit_mib']} MiB; CPU guarantee "
-        f"{s['cpu_guarantee']:g}, limit {s['cpu_limit']:g} core."
+        f"{s['cpu_guarantee']:g}, limit {s['cpu_limit']:g} core. Slowest chapter: "
+        f"`{s['slowest']['page']}`, {s['slowest']['cpu_seconds']:.0f} s CPU, so about "
+        f"{s['worst_case_run_seconds']} s to run when the whole class runs it at once."
     )
     columns = (
         "| students | RAM guaranteed | RAM if all at limit | CPU cores guaranteed "

@@ -16,6 +16,7 @@ are tested on bad configurations, so a broken checker cannot pass vacuously.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -241,3 +242,37 @@ def test_checker_rejects_unsafe_z2jh_values():
     bad = yaml.safe_load((DEPLOY / "z2jh" / "config.yaml").read_text(encoding="utf-8"))
     bad["hub"]["config"]["NativeAuthenticator"]["open_signup"] = True
     assert any("allow-list" in p for p in z2jh_problems(bad))
+
+
+# ---------------------------------------------------------------- limits from the measurements
+def _measure_module():
+    import importlib.util
+
+    path = REPO_ROOT / "scripts" / "measure_chapter_resources.py"
+    spec = importlib.util.spec_from_file_location("measure_chapter_resources", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_limits_and_sizing_table_come_from_the_measurements():
+    measure = _measure_module()
+    data = json.loads(measure.RESULTS.read_text(encoding="utf-8"))
+    sizing = measure.sizing(data)
+    measured_pages = {p["page"] for p in data["pages"]}
+    # every measured page exists (a chapter added later is measured when the script is rerun:
+    # `OPENBLAS_NUM_THREADS=1 python scripts/measure_chapter_resources.py`)
+    assert measured_pages and all((REPO_ROOT / page).is_file() for page in measured_pages)
+    # the generated table is the one in deploy/README.md
+    readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    assert measure.sizing_table() in readme, "rerun scripts/measure_chapter_resources.py --table"
+    # the shipped limits are the computed ones
+    values = yaml.safe_load((DEPLOY / "z2jh" / "config.yaml").read_text(encoding="utf-8"))
+    single = values["singleuser"]
+    assert single["memory"]["guarantee"] == f"{sizing['mem_guarantee_mib']}M"
+    assert single["memory"]["limit"] == f"{sizing['mem_limit_mib']}M"
+    assert single["cpu"]["guarantee"] == sizing["cpu_guarantee"]
+    assert single["cpu"]["limit"] == sizing["cpu_limit"]
+    one_server = load_hub_config(DEPLOY / "jupyterhub_config.py")
+    assert one_server.SystemdSpawner.mem_limit == f"{sizing['mem_limit_mib']}M"
+    assert one_server.SystemdSpawner.cpu_limit == sizing["cpu_limit"]
