@@ -18,12 +18,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import subprocess
+import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, _missing
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -276,3 +278,33 @@ def test_limits_and_sizing_table_come_from_the_measurements():
     one_server = load_hub_config(DEPLOY / "jupyterhub_config.py")
     assert one_server.SystemdSpawner.mem_limit == f"{sizing['mem_limit_mib']}M"
     assert one_server.SystemdSpawner.cpu_limit == sizing["cpu_limit"]
+
+
+def test_shipped_hub_config_names_installed_classes():
+    """The single-server config's authenticator, spawner and culler exist in .venv-hub."""
+    hub_python = REPO_ROOT / ".venv-hub" / "bin" / "python"
+    if not hub_python.exists():
+        _missing("the classroom hub is not installed; run `bash deploy/install_hub.sh`")
+    code = textwrap.dedent(
+        """
+        import sys
+        from jupyterhub.app import JupyterHub
+        from traitlets.config.loader import PyFileConfigLoader
+        cfg = PyFileConfigLoader("jupyterhub_config.py", path=sys.argv[1]).load_config()
+        app = JupyterHub(config=cfg)
+        print(app.authenticator_class.__name__, app.spawner_class.__name__)
+        import jupyterhub_idle_culler
+        """
+    )
+    env = {**os.environ, **ENV_FOR_LOADING}
+    env.pop("PYTHONPATH", None)
+    out = subprocess.run(
+        [str(hub_python), "-c", code, str(DEPLOY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["NativeAuthenticator", "SystemdSpawner"]
