@@ -30,6 +30,11 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO_ROOT, _missing
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the _chromium fixture skips (or fails) without Playwright
+    PlaywrightTimeout = TimeoutError
+
 sys.path.insert(0, str(REPO_ROOT / "deploy"))
 import local_hub
 
@@ -93,29 +98,62 @@ def _open_chapter(page, hub, user: str) -> None:
 
 
 def _kernel_idle(page) -> None:
+    """Wait until the notebook's kernel is started, connected and idle (status bar and toolbar)."""
     page.wait_for_function(
         """() => {
             const s = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
-            return s && s.getAttribute('data-status') === 'idle';
+            const bar = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                .map(e => e.textContent);
+            return s && s.getAttribute('data-status') === 'idle'
+                && bar.some(t => /Python 3.*\\|\\s*Idle/.test(t));
         }"""
     )
 
 
 def _run_all(page) -> int:
     """Run → Run All Cells; wait until every code cell has an execution count. Returns them."""
-    _kernel_idle(page)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    prompts_js = """() => [...document.querySelectorAll(
+        '.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent)"""
+    for attempt in range(3):
+        _kernel_idle(page)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:  # a click that reached a kernel still connecting runs nothing: then click again
+            page.wait_for_function(
+                f"() => ({prompts_js})().some(t => /[*\\d]/.test(t))", timeout=30_000
+            )
+            break
+        except PlaywrightTimeout:
+            print(f"Run All started nothing (attempt {attempt + 1}); retrying")
+    # done when nothing is queued or running ([*]) any more and some cell has run; a cell that
+    # raises stops Run All, which the caller then sees as cells without an execution count
     page.wait_for_function(
         """() => {
             const prompts = [...document.querySelectorAll(
-                '.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                '.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent);
+            return prompts.some(t => /\\[\\d+\\]/.test(t)) && !prompts.some(t => t.includes('*'));
         }""",
         timeout=LONG,
     )
     _kernel_idle(page)
-    return page.locator(".jp-NotebookPanel .jp-CodeCell").count()
+    prompts = page.locator(".jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+    not_run = [i for i, t in enumerate(prompts) if not re.search(r"\[\d+\]", t)]
+    assert not not_run, f"code cells {not_run} of {len(prompts)} did not run: " + _errors(page)
+    return len(prompts)
+
+
+def _errors(page) -> str:
+    return "\n---\n".join(page.locator(STDERR_OUTPUT).all_inner_texts()) or "(no error output)"
+
+
+def _debug(page, hub, screenshot: Path) -> None:
+    """On failure: a screenshot and the end of the hub's log (pytest shows captured stdout)."""
+    try:
+        page.screenshot(path=str(screenshot), full_page=True)
+        print(f"screenshot: {screenshot}\npage: {page.url}")
+    except Exception as exc:  # noqa: BLE001 (debug output must not hide the real failure)
+        print(f"no screenshot: {exc}")
+    print("---- end of the hub's log ----\n" + hub.log_tail(8000))
 
 
 def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
@@ -133,10 +171,7 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
         assert (home / "student1" / chapter_rel).is_file()
         n_cells = _run_all(page1)
         assert n_cells > 5
-        stderr = page1.locator(STDERR_OUTPUT)
-        assert stderr.count() == 0, "error/stderr output after Run All:\n" + "\n---\n".join(
-            stderr.all_inner_texts()
-        )
+        assert page1.locator(STDERR_OUTPUT).count() == 0, "error output: " + _errors(page1)
         # the live widget: the first unrolled-RNN widget's kernel-only slider
         slider = page1.locator(".widget-slider", has_text=LIVE_SLIDER).first
         slider.scroll_into_view_if_needed()
@@ -165,7 +200,9 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
         # the W heatmap (scale 1) now shows the new entry
         assert new_value in after and after.count(new_value) > before.count(new_value)
         assert page1.locator(STDERR_OUTPUT).count() == 0
-        page1.screenshot(path=str(tmp_path / "student1.png"))
+    except BaseException:
+        _debug(page1, hub, tmp_path / "student1_failed.png")
+        raise
     finally:
         ctx1.close()
     t1 = time.monotonic()
@@ -186,6 +223,9 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
         response = page2.goto(hub.url + "user/student1/api/contents/" + chapter_rel.as_posix())
         assert response is None or response.status in (403, 404) or "/user/student2/" in page2.url
         assert "student1 was here" not in page2.content()
+    except BaseException:
+        _debug(page2, hub, tmp_path / "student2_failed.png")
+        raise
     finally:
         ctx2.close()
     assert "student1 was here" in mine.read_text(encoding="utf-8")
