@@ -120,17 +120,19 @@ class LocalHub:
         self.log_path = self.state / "jupyterhub.log"
 
     # ------------------------------------------------------------ links
-    def git_pull_url(self, chapter: str, user: str | None = None) -> str:
-        """The nbgitpuller link a teacher hands out for ``book/chapters/<chapter>.md``.
+    def git_pull_url(self, chapter: str, user: str | None = None, ext: str = ".ipynb") -> str:
+        """The nbgitpuller link a teacher hands out for ``book/chapters/<chapter><ext>``.
 
-        ``/hub/user-redirect/git-pull?...`` sends whoever is logged in to their own server;
-        with ``user`` the link goes to ``/user/<user>/git-pull?...`` directly.
+        ``ext=".ipynb"`` opens the chapter's plain-notebook twin (the link ``book/publish.yml``
+        puts on the pages), ``".md"`` the MyST page itself, which JupyterLab opens as a notebook
+        through jupytext. ``/hub/user-redirect/git-pull?...`` sends whoever is logged in to their
+        own server; with ``user`` the link goes to ``/user/<user>/git-pull?...`` directly.
         """
         query = urllib.parse.urlencode(
             {
                 "repo": self.remote.as_uri(),
                 "branch": "main",
-                "urlpath": f"lab/tree/{REPO_NAME}/book/chapters/{chapter}.md",
+                "urlpath": f"lab/tree/{REPO_NAME}/book/chapters/{chapter}{ext}",
             }
         )
         prefix = f"user/{user}" if user else "hub/user-redirect"
@@ -252,10 +254,12 @@ def main() -> int:
     print(f"==> starting the local classroom hub (state and log in {state})", flush=True)
     hub.start()
     chapters = sorted(p.stem for p in (REPO_ROOT / "book" / "chapters").glob("*.md"))
+    # the plain-notebook twin where there is one (book/X.ipynb), else the MyST page
     print(f"\nJupyterHub: {hub.url}  (TEST setup: any user name and password; 127.0.0.1 only)")
     print("nbgitpuller links for the students, one per chapter:")
     for chapter in chapters:
-        print(f"  {chapter}: {hub.git_pull_url(chapter)}")
+        twin = (REPO_ROOT / "book" / "chapters" / f"{chapter}.ipynb").is_file()
+        print(f"  {chapter}: {hub.git_pull_url(chapter, ext='.ipynb' if twin else '.md')}")
     print("\nCtrl-C stops the hub and every process it started.", flush=True)
     try:
         while hub.proc.poll() is None:

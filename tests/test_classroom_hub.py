@@ -6,13 +6,14 @@ this checkout's HEAD served as a git remote. Then, in headless Chromium with eve
 another host blocked (the classroom works offline):
 
 1. student1 logs in through the login form, follows the nbgitpuller link a teacher hands out
-   for the chapter ``unroll``, lands in JupyterLab with ``unroll.md`` opened as a notebook
-   (jupytext), runs all cells, finds no error or stderr output, and moves the live-kernel
-   slider ``W[0,1]`` of the unrolled-RNN widget: the widget's figures change (the kernel
-   recomputed them);
-2. student1's copy is changed; student2 logs in, follows the same link and gets an independent
-   copy: its own folder, the teacher's version of the page, none of student1's change, and no
-   access to student1's server.
+   for the chapter ``unroll`` (to its notebook twin ``unroll.ipynb``, as the pages' JupyterHub
+   button does), lands in JupyterLab with the chapter open as a notebook, runs all cells, finds
+   no error or stderr output, and moves the live-kernel slider ``W[0,1]`` of the unrolled-RNN
+   widget: the widget's figures change (the kernel recomputed them);
+2. student1's copy of ``unroll.md`` is changed; student2 logs in, follows the link to the MyST
+   page ``unroll.md`` (JupyterLab opens it as a notebook through jupytext) and gets an
+   independent copy: its own folder, the teacher's version of the page, none of student1's
+   change, and no access to student1's server.
 
 The hub and every process it started are stopped at the end, pass or fail, and the test checks
 that none is left. Needs ``bash deploy/install_hub.sh`` (``scripts/test.sh`` runs it); skips
@@ -89,10 +90,11 @@ def _login(page, hub, user: str) -> None:
     page.wait_for_url(re.compile(r".*/(hub/(spawn|home)|user/).*"))
 
 
-def _open_chapter(page, hub, user: str) -> None:
+def _open_chapter(page, hub, user: str, ext: str) -> None:
     """Follow the teacher's nbgitpuller link; wait for the chapter opened as a notebook."""
-    page.goto(hub.git_pull_url(CHAPTER))
-    page.wait_for_url(re.compile(rf".*/user/{user}/lab/tree/rnn_book/book/chapters/{CHAPTER}\.md"))
+    page.goto(hub.git_pull_url(CHAPTER, ext=ext))
+    name = re.escape(f"{CHAPTER}{ext}")
+    page.wait_for_url(re.compile(rf".*/user/{user}/lab/tree/rnn_book/book/chapters/{name}"))
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-CodeCell")
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell:first-child .jp-MarkdownOutput")
 
@@ -167,7 +169,7 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
     ctx1, page1 = _student_page(_chromium, blocked)
     try:
         _login(page1, hub, "student1")
-        _open_chapter(page1, hub, "student1")
+        _open_chapter(page1, hub, "student1", ".ipynb")
         assert (home / "student1" / chapter_rel).is_file()
         n_cells = _run_all(page1)
         assert n_cells > 5
@@ -213,7 +215,7 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
     ctx2, page2 = _student_page(_chromium, blocked)
     try:
         _login(page2, hub, "student2")
-        _open_chapter(page2, hub, "student2")
+        _open_chapter(page2, hub, "student2", ".md")
         theirs = home / "student2" / chapter_rel
         assert theirs.is_file()
         assert theirs.read_text(encoding="utf-8") == teacher_text
