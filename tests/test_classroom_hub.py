@@ -23,6 +23,7 @@ without it, fails instead under ``RNN_BOOK_REQUIRE_BOOK=1``.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -163,7 +164,12 @@ def test_students_pull_run_and_get_independent_copies(hub, _chromium, tmp_path):
     blocked: list[str] = []
     home = hub.state / "home"
     chapter_rel = Path("rnn_book", "book", "chapters", f"{CHAPTER}.md")
-    teacher_text = (REPO_ROOT / "book" / "chapters" / f"{CHAPTER}.md").read_text(encoding="utf-8")
+    # what the git remote serves: the checkout's committed HEAD
+    teacher_text = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "show", f"HEAD:book/chapters/{CHAPTER}.md"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8")
 
     # ---- student1: log in, follow the link, run everything
     ctx1, page1 = _student_page(_chromium, blocked)
