@@ -17,6 +17,7 @@ classroom sizing table of ``deploy/README.md``.
 Usage (from the repository root; BLAS pinned to one thread like the build)::
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD/src python scripts/measure_chapter_resources.py
+    python scripts/measure_chapter_resources.py book/chapters/X.md   # (re)measure one page
     python scripts/measure_chapter_resources.py --table   # print the sizing table only
 
 Writes ``book/results/chapter_resources.json``.
@@ -183,7 +184,9 @@ def sizing_table(data: dict | None = None) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("pages", nargs="*", help="pages to measure (default: every chapter)")
+    parser.add_argument(
+        "pages", nargs="*", help="pages to (re)measure, keeping the other records (default: all)"
+    )
     parser.add_argument("--table", action="store_true", help="only print the sizing table")
     args = parser.parse_args(argv)
     if args.table:
@@ -199,6 +202,12 @@ def main(argv=None) -> int:
             flush=True,
         )
         records.append(rec)
+    if args.pages and RESULTS.is_file():  # measuring some pages: keep the others' records
+        kept = json.loads(RESULTS.read_text(encoding="utf-8"))["pages"]
+        done = {r["page"] for r in records}
+        records = sorted(
+            [r for r in kept if r["page"] not in done] + records, key=lambda r: r["page"]
+        )
     data = {
         "what": "peak RSS (VmHWM) and CPU time of one fresh kernel executing each chapter page",
         "measured": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
