@@ -62,7 +62,7 @@ else:
 # ---- students' servers: one system user each, with measured limits
 c.JupyterHub.spawner_class = "systemd"
 c.SystemdSpawner.dynamic_users = True
-c.SystemdSpawner.mem_limit = "1408M"  # deploy/README.md: heaviest chapter x2 kernels + server, x1.5
+c.SystemdSpawner.mem_limit = "1536M"  # deploy/README.md: heaviest chapter x2 kernels + server, x1.5
 c.SystemdSpawner.cpu_limit = 1.0
 c.SystemdSpawner.isolate_tmp = True
 c.SystemdSpawner.isolate_devices = True
