@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: set up .venv (requirements + test extra), make sure Debian's Chromium is
-# installed for the browser tests, build the book strictly (the HTML and browser tests read the
-# built book), then run pytest over tests/.
+# installed for the browser tests, install the local classroom hub (deploy/install_hub.sh: its
+# own .venv-hub, and configurable-http-proxy from npm), build the book strictly (the HTML and
+# browser tests read the built book), then run pytest over tests/.
 #
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
@@ -16,6 +17,17 @@ if [[ ! -x /usr/bin/chromium ]]; then
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
 fi
+
+if ! command -v npm >/dev/null; then
+  echo "==> installing Debian's nodejs and npm for the classroom hub's proxy"
+  sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends nodejs npm
+fi
+# The local classroom server (.venv-hub + configurable-http-proxy) for
+# tests/test_classroom_hub.py; a no-op when already installed and unchanged.
+bash deploy/install_hub.sh
 
 # A failed book build still runs the tests (the log then shows both), but fails the script.
 build_status=0
