@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import sys
@@ -41,28 +40,13 @@ RESULTS = REPO_ROOT / "book" / "results" / "chapter_resources.json"
 # Pages without code (nothing to measure beyond an idle kernel) are still measured: they give
 # the floor of a kernel's footprint.
 
-# ---------------------------------------------------------------- the sizing rule (stated)
-# Memory: the Jupyter server of one student (jupyterhub-singleuser + JupyterLab) measured on the
-# local classroom hub, plus the heaviest chapter's kernel, times a headroom factor, rounded up to
-# a multiple of 128 MiB. Students may open two chapters at once: the LIMIT allows two kernels.
-# jupyterhub-singleuser with JupyterLab: peak 133 MiB (VmHWM) measured on the local classroom hub
-# after a student pulled and ran book/chapters/unroll.md (tests/test_classroom_hub.py); rounded up
-SERVER_RSS_MIB = 160
-HEADROOM = 1.5
-# CPU: a chapter must run in < 60 s on one core (the book's rule); the guarantee is what a class
-# that runs cells at the same moment gets each, the limit lets one student burst to a full core.
-CPU_GUARANTEE = 0.25
-CPU_LIMIT = 1.0
-# A node of the reference cluster: 4 vCPU / 16 GiB (e.g. a common "standard" cloud VM), of
-# which ~1 GiB and 0.2 vCPU go to the system and Kubernetes.
-NODE_CPU = 4.0
-NODE_MEM_GIB = 16.0
-NODE_RESERVED_CPU = 0.2
-NODE_RESERVED_MEM_GIB = 1.0
-
-
-def _round_up(x: float, step: int) -> int:
-    return int(math.ceil(x / step) * step)
+# The sizing rule (server + heaviest kernel, headroom, CPU share, node size) lives in the
+# package, rnn_book.chapters.teaching, so that the teacher's guide page glues the same numbers.
+from rnn_book.chapters.teaching import (
+    NODE_CPU,
+    NODE_MEM_GIB,
+    sizing,
+)
 
 
 def measure_page(path: Path, timeout: int = 600) -> dict:
@@ -102,52 +86,6 @@ def measure_page(path: Path, timeout: int = 600) -> dict:
         "cpu_seconds": round(cpu_seconds, 2),
         "wall_seconds": round(wall, 2),
         "errors": errors,
-    }
-
-
-def sizing(data: dict, students=(30, 300)) -> dict:
-    """Per-student limits and the cluster size for each class size, from the measurements.
-
-    ``data`` is the content of ``book/results/chapter_resources.json``. Returns a dict with
-    ``heaviest`` (the page record with the largest peak memory), ``slowest`` (largest CPU
-    time), ``worst_case_run_seconds`` (the slowest page's CPU time at the CPU guarantee, i.e.
-    when the whole class runs it at the same moment), ``mem_guarantee_mib``,
-    ``mem_limit_mib``, ``cpu_guarantee``, ``cpu_limit`` and ``classes``: one dict per class size
-    with ``students``, ``ram_gib`` (sum of guarantees), ``ram_peak_gib`` (everyone at the limit),
-    ``cores`` (sum of CPU guarantees), ``nodes`` (4 vCPU / 16 GiB nodes needed for the
-    guarantees, whichever of memory or CPU binds first, at least 1).
-    """
-    pages = data["pages"]
-    heaviest = max(pages, key=lambda p: p["peak_rss_mib"])
-    slowest = max(pages, key=lambda p: p["cpu_seconds"])
-    one = SERVER_RSS_MIB + heaviest["peak_rss_mib"]
-    guarantee = _round_up(one * HEADROOM, 128)
-    limit = _round_up((SERVER_RSS_MIB + 2 * heaviest["peak_rss_mib"]) * HEADROOM, 128)
-    node_mem_mib = (NODE_MEM_GIB - NODE_RESERVED_MEM_GIB) * 1024
-    node_cpu = NODE_CPU - NODE_RESERVED_CPU
-    per_node = int(min(node_mem_mib // guarantee, node_cpu // CPU_GUARANTEE))
-    classes = []
-    for n in students:
-        classes.append(
-            {
-                "students": n,
-                "ram_gib": round(n * guarantee / 1024, 1),
-                "ram_peak_gib": round(n * limit / 1024, 1),
-                "cores": round(n * CPU_GUARANTEE, 1),
-                "nodes": max(1, math.ceil(n / per_node)),
-            }
-        )
-    return {
-        "heaviest": heaviest,
-        "slowest": slowest,
-        # the slowest chapter's Run All when every student runs it at once on the guarantee
-        "worst_case_run_seconds": round(slowest["cpu_seconds"] / CPU_GUARANTEE),
-        "mem_guarantee_mib": guarantee,
-        "mem_limit_mib": limit,
-        "cpu_guarantee": CPU_GUARANTEE,
-        "cpu_limit": CPU_LIMIT,
-        "students_per_node": per_node,
-        "classes": classes,
     }
 
 
