@@ -18,11 +18,13 @@ No axe rule is disabled.
 from __future__ import annotations
 
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from conftest import BOOK_HTML_DIR, built_pages
+from conftest import BOOK_HTML_DIR, REPO_ROOT, built_pages
 
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 GATED_IMPACTS = ("serious", "critical")
@@ -123,3 +125,69 @@ def test_page_has_no_serious_axe_violation(book_server, browser_page, page_path)
     gated = [v for v in result["violations"] if v["impact"] in GATED_IMPACTS]
     assert not gated, f"axe-core on {rel}:\n{format_violations(gated)}"
     assert blocked == [], f"{rel} requested other hosts: {blocked}"
+
+
+# ---------------------------------------------------------------- book/_ext/a11y.py, unbuilt
+@pytest.fixture(scope="module")
+def a11y():
+    """The book's accessibility extension module (book/_ext/a11y.py)."""
+    ext = str(REPO_ROOT / "book" / "_ext")
+    sys.path.insert(0, ext)
+    try:
+        import a11y
+    finally:
+        sys.path.remove(ext)
+    return a11y
+
+
+def _doctree(a11y):
+    """A small page: a captioned figure, two bare images in one section, one with alt."""
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    doc = new_document("<test>", get_default_settings(Parser))
+    section = nodes.section("", nodes.title("", "长程依赖"))
+    caption = nodes.caption("", "", nodes.Text("梯度范数随距离 "), nodes.math("", "k"))
+    section += nodes.figure("", nodes.image(uri="a.png"), caption)
+    section += nodes.image(uri="b.png")
+    section += nodes.container("", nodes.image(uri="c.png", alt="c.png"))
+    section += nodes.image(uri="d.png", alt="已有的说明")
+    doc += section
+    doc += nodes.image(uri="e.png")
+    return doc
+
+
+def test_extension_writes_captions_and_fallbacks(a11y):
+    doc = _doctree(a11y)
+    app = SimpleNamespace(config=SimpleNamespace(a11y_require_captions=False))
+    a11y.add_alt_texts(app, doc, "test")
+    from docutils import nodes
+
+    alts = {im["uri"]: im["alt"] for im in doc.findall(nodes.image)}
+    assert alts == {
+        "a.png": "梯度范数随距离 k",
+        "b.png": "“长程依赖”一节中代码输出的第 1 幅图",
+        "c.png": "“长程依赖”一节中代码输出的第 2 幅图",
+        "d.png": "已有的说明",
+        "e.png": "“本页”一节中代码输出的图",
+    }
+
+
+def test_extension_names_toctree_toggles(a11y):
+    html = (
+        '<ul><li class="has-children"><a class="reference" href="x.html">结构</a>'
+        '<details><summary><span class="toctree-toggle" role="presentation"><i></i></span>'
+        '</summary><ul><li><a href="y.html">子页</a></li></ul></details></li>'
+        '<li><details><summary><p class="caption">有文字</p></summary></details></li></ul>'
+    )
+    out = a11y._name_toctree_toggles(html)
+    assert '<summary aria-label="展开或收起“结构”的小节">' in out
+    assert out.count("aria-label") == 1  # a summary with its own text keeps it
+
+
+def test_extension_fixes_citation_roles(a11y):
+    context = {"body": '<div role="list"><div class="citation" role="doc-biblioentry"></div></div>'}
+    a11y._fix_citation_roles(None, "bibliography", "page.html", context, None)
+    assert context["body"] == '<div role="list"><div class="citation" role="listitem"></div></div>'

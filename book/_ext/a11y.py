@@ -1,4 +1,4 @@
-"""Text alternatives for every image of the book (registered in ``book/_config.yml``).
+"""Text alternatives for every image, and two theme markup fixes (registered in ``_config.yml``).
 
 myst-nb turns an image output of a code cell into an image node without ``alt``, and the HTML
 writer then falls back to the file name (``alt="../_images/9d13....png"``), which a screen reader
@@ -20,6 +20,12 @@ The fallback tells a reader at least where the figure belongs; pages should stil
 caption (which also gives the figure a number and a target). Set ``a11y_require_captions: true``
 under ``sphinx: config:`` to turn every fallback into a warning, which the strict build (-W)
 makes fatal.
+
+Two fixes of the theme's HTML that axe-core flags live here too, because they are in the
+markup (CSS and widget fixes are in ``book/assets/a11y.css`` and ``book/assets/widgets-a11y.js``):
+the icon-only ``<summary>`` toggles of the navigation tree get an ``aria-label``, and citations
+inside docutils' ``role="list"`` get ``role="listitem"`` instead of the deprecated
+``doc-biblioentry``.
 
 ``tests/test_accessibility.py`` checks the result: every ``<img>`` of every built page has a
 non-empty alt that is not a file path, and axe-core finds no serious or critical violation.
