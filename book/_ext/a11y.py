@@ -13,9 +13,9 @@ text is missing, empty or just its file name gets one:
 3. otherwise a fallback naming the enclosing section: ``“<节标题>”一节中代码输出的图``, numbered
    when a section has several such images (``……的第 2 幅图``).
 
-Captions are not required. When this extension was written, 15 of the 34 images in the executed
-book were uncaptioned cell outputs (structures, seq2seq, the structures_* pages) and several
-chapters were being edited in parallel, so a hard rule would have broken other people's builds.
+Captions are not required. When this extension was written, 20 of the 39 images in the executed
+book were uncaptioned cell outputs (structures, seq2seq, rnn_or_cnn, the structures_* pages) and
+several chapters were being edited in parallel, so a hard rule would have broken their builds.
 The fallback tells a reader at least where the figure belongs; pages should still prefer a
 caption (which also gives the figure a number and a target). Set ``a11y_require_captions: true``
 under ``sphinx: config:`` to turn every fallback into a warning, which the strict build (-W)
