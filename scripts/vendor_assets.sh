@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Re-create book/assets/vendor/ from the npm registry (the only time npm is needed).
+# Re-create book/assets/vendor/ (and tests/vendor/) from the npm registry (the only time npm is
+# needed).
 #
 # The book must render with no internet: the ipywidgets HTML manager, require.js and MathJax are
 # served from the book's own _static/ folder instead of CDNs. This script downloads exact versions
 # with `npm pack`, keeps only the files that the pages actually load, and writes the result into
 # book/assets/vendor/. The output is committed, so building the book never needs npm.
+# axe-core, which only tests/test_accessibility.py injects into pages, goes to tests/vendor/
+# instead, so it is not copied into the built book's _static/.
 #
 # Usage: bash scripts/vendor_assets.sh
 set -euo pipefail
@@ -12,15 +15,18 @@ set -euo pipefail
 HTML_MANAGER_VERSION=1.0.9 # @jupyter-widgets/html-manager, the 1.0.x line that ipywidgets 8 pages use
 REQUIREJS_VERSION=2.3.8
 MATHJAX_VERSION=3.2.2
+AXE_CORE_VERSION=4.11.0
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$repo_root/book/assets/vendor"
+test_dest="$repo_root/tests/vendor"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cd "$work"
 npm pack --silent "@jupyter-widgets/html-manager@$HTML_MANAGER_VERSION" \
-  "requirejs@$REQUIREJS_VERSION" "mathjax@$MATHJAX_VERSION" >/dev/null
+  "requirejs@$REQUIREJS_VERSION" "mathjax@$MATHJAX_VERSION" "axe-core@$AXE_CORE_VERSION" >/dev/null
+sha256sum ./*.tgz
 for tgz in *.tgz; do
   mkdir -p "${tgz%.tgz}"
   tar -xzf "$tgz" -C "${tgz%.tgz}"
@@ -28,6 +34,7 @@ done
 hm="$work/jupyter-widgets-html-manager-$HTML_MANAGER_VERSION/package"
 rq="$work/requirejs-$REQUIREJS_VERSION/package"
 mj="$work/mathjax-$MATHJAX_VERSION/package"
+axe="$work/axe-core-$AXE_CORE_VERSION/package"
 
 # Keep README.md (hand-written provenance notes) and replace everything else.
 find "$dest" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true
@@ -53,6 +60,12 @@ cp -r "$mj/es5/output/chtml/fonts/woff-v2" "$dest/mathjax/es5/output/chtml/fonts
 cp -r "$mj/es5/input/tex/extensions" "$dest/mathjax/es5/input/tex/"
 rm -f "$dest/mathjax/es5/input/tex/extensions/all-packages.js"
 
-du -sh "$dest"
+# axe-core (tests only): the minified bundle and its licences. Locales, the unminified build
+# and the typings are not needed (the tests read rule ids and impacts, not messages).
+rm -rf "$test_dest/axe-core"
+mkdir -p "$test_dest/axe-core"
+cp "$axe/axe.min.js" "$axe/LICENSE" "$axe/LICENSE-3RD-PARTY.txt" "$test_dest/axe-core/"
+
+du -sh "$dest" "$test_dest"
 echo "Vendored html-manager $HTML_MANAGER_VERSION, requirejs $REQUIREJS_VERSION," \
-  "mathjax $MATHJAX_VERSION into $dest"
+  "mathjax $MATHJAX_VERSION into $dest; axe-core $AXE_CORE_VERSION into $test_dest"
