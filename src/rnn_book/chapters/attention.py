@@ -25,8 +25,6 @@ from rnn_book.data import dates as _dates
 from rnn_book.data import pointer as _pointer
 from rnn_book.data import wan_numerals as _wan
 from rnn_book.data.text_pairs import decode_text, encode_text_pairs
-from rnn_book.losses import cross_entropy
-from rnn_book.training import fit, minibatches
 
 __all__ = [
     "KINDS",
@@ -168,22 +166,10 @@ def make_model(kind: str, task, hidden_size: int = 48, seed: int = 0, embedding_
 
 def train(model, task, sources, targets, epochs=10, lr=1e-2, batch_size=64, seed=0) -> dict:
     """Teacher-forced training (Adam, clip 5) on string pairs; history with "cpu_seconds"."""
-    from rnn_book.optim import Adam
+    from rnn_book.chapters.seq2seq import fit_pairs
 
     batch = _task(task).encode(sources, targets)
-    optimizer = Adam([model], lr=lr)
-
-    def make_batches(rng):
-        out = []
-        for idx in minibatches(len(batch), batch_size, rng):
-            b = batch.take(idx)
-            out.append(((b.src, b.tgt_in), b.tgt_out, b.mask))
-        return out
-
-    start = time.process_time()
-    history = fit(model, make_batches, cross_entropy, optimizer, epochs, seed, clip=5.0)
-    history["cpu_seconds"] = time.process_time() - start
-    return history
+    return fit_pairs(model, batch, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
 
 
 def decode_texts(model, task, sources) -> list[str]:

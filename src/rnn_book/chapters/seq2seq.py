@@ -30,6 +30,7 @@ __all__ = [
     "error_kinds",
     "evaluate",
     "exposure",
+    "fit_pairs",
     "make_model",
     "padding_effect",
     "summarize_sweep",
@@ -142,9 +143,20 @@ def train(
     Each minibatch is trimmed to its own longest source and target. history["cpu_seconds"]
     is the process CPU time spent.
     """
+    batch = data.encode(numbers, reverse=reverse)
+    return fit_pairs(model, batch, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed)
+
+
+def fit_pairs(model, batch, epochs: int = 10, lr: float = 1e-2, batch_size: int = 64, seed=0):
+    """Teacher-forced training of an encoder-decoder on an encoded batch of pairs.
+
+    ``batch`` has ``src``, ``tgt_in``, ``tgt_out``, ``mask`` and ``take(idx)`` (what the
+    numeral and text-pair encoders return). Adam with learning rate ``lr``, gradient norm
+    clipped to 5, shuffled minibatches of ``batch_size``. Returns the ``rb.fit`` history with
+    "cpu_seconds", the process CPU time spent. The attention chapter trains with it too.
+    """
     from rnn_book.optim import Adam
 
-    batch = data.encode(numbers, reverse=reverse)
     optimizer = Adam([model], lr=lr)
 
     def make_batches(rng):

@@ -15,7 +15,14 @@ import numpy as np
 
 from rnn_book._validate import check_number, check_positive_int
 
-__all__ = ["ACTIONS", "SHAPES", "action_videos", "render_points", "shape_points"]
+__all__ = [
+    "ACTIONS",
+    "SHAPES",
+    "action_videos",
+    "check_video_args",
+    "render_points",
+    "shape_points",
+]
 
 #: The class names in label order (0 left, 1 right, 2 up, 3 down, 4 grow, 5 rotate, 6 still).
 ACTIONS = ("左移", "右移", "上移", "下移", "变大", "旋转", "静止")
@@ -80,6 +87,23 @@ def _rotation(theta) -> np.ndarray:
     return np.stack([np.stack([c, -s], -1), np.stack([s, c], -1)], -2)
 
 
+def check_video_args(n, frames, size, noise) -> tuple[int, int, int, float]:
+    """The checked (n, frames, size, noise) of a generator of moving-shape videos.
+
+    n videos >= 1, frames >= 2 (motion needs two), size >= 10 pixels (a shape spans 5),
+    noise >= 0; anything else raises with what was expected and what came.
+    """
+    n = check_positive_int("n", n)
+    frames = check_positive_int("frames", frames)
+    size = check_positive_int("size", size)
+    if frames < 2:
+        raise ValueError(f"frames: expected at least 2 frames (motion needs two), got {frames}")
+    if size < 10:
+        raise ValueError(f"size: expected at least 10 pixels (the shape spans 5), got {size}")
+    noise = check_number("noise", noise, low=0.0)
+    return n, frames, size, noise
+
+
 def action_videos(
     n: int, frames: int = 8, size: int = 12, noise: float = 0.15, seed=0, balanced: bool = True
 ):
@@ -112,14 +136,7 @@ def action_videos(
     videos : (T, n, size * size) float64, frame t of video b flattened row by row.
     labels : (n,) int64 in 0..6, indices into ``ACTIONS``.
     """
-    n = check_positive_int("n", n)
-    frames = check_positive_int("frames", frames)
-    size = check_positive_int("size", size)
-    if frames < 2:
-        raise ValueError(f"frames: expected at least 2 frames (motion needs two), got {frames}")
-    if size < 10:
-        raise ValueError(f"size: expected at least 10 pixels (the shape spans 5), got {size}")
-    noise = check_number("noise", noise, low=0.0)
+    n, frames, size, noise = check_video_args(n, frames, size, noise)
     rng = np.random.default_rng(seed)
     K = len(ACTIONS)
     if balanced:

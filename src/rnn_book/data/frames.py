@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_book._validate import check_number, check_positive_int
-from rnn_book.data.actions import SHAPES, _rotation, render_points, shape_points
+from rnn_book.data.actions import (
+    SHAPES,
+    _rotation,
+    check_video_args,
+    render_points,
+    shape_points,
+)
 
 __all__ = ["FRAME_LABELS", "motion_streams"]
 
@@ -57,14 +62,7 @@ def motion_streams(
     videos : (T, n, size * size) float64 frames, flattened row by row.
     labels : (T, n) int64 in 0..4, indices into ``FRAME_LABELS``.
     """
-    n = check_positive_int("n", n)
-    frames = check_positive_int("frames", frames)
-    size = check_positive_int("size", size)
-    if frames < 2:
-        raise ValueError(f"frames: expected at least 2 frames (motion needs two), got {frames}")
-    if size < 10:
-        raise ValueError(f"size: expected at least 10 pixels (the shape spans 5), got {size}")
-    noise = check_number("noise", noise, low=0.0)
+    n, frames, size, noise = check_video_args(n, frames, size, noise)
     if (
         not isinstance(segment, (tuple, list))
         or len(segment) != 2
